@@ -1,0 +1,122 @@
+//! Opaque page tokens (AIP-158): the last key returned and a fingerprint of
+//! the request's filters, with a checksum so that a token we did not issue,
+//! or one edited by hand, is refused rather than misread.
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sha2::{Digest, Sha256};
+
+use crate::core::CoreError;
+
+const VERSION: u8 = 1;
+const CHECKSUM_LEN: usize = 8;
+
+/// The default and the largest page size.
+pub const DEFAULT_PAGE_SIZE: usize = 50;
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+/// Checks a request's `page_size`: negative is an error, 0 the default,
+/// anything above the maximum is capped.
+pub fn page_size(raw: i32) -> Result<usize, CoreError> {
+    match raw {
+        n if n < 0 => Err(CoreError::invalid(
+            "page_size",
+            "NEGATIVE_PAGE_SIZE",
+            format!("is {n}; use 0 for the default ({DEFAULT_PAGE_SIZE}) or a positive number"),
+        )),
+        0 => Ok(DEFAULT_PAGE_SIZE),
+        n => Ok((n as usize).min(MAX_PAGE_SIZE)),
+    }
+}
+
+/// A fingerprint of the filters a listing was asked with; a token is valid
+/// only with the same filters.
+pub fn filter_fingerprint(parts: &[&str]) -> [u8; 8] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize()[..8]
+        .try_into()
+        .expect("8 bytes of a 32-byte digest")
+}
+
+fn checksum(body: &[u8]) -> [u8; CHECKSUM_LEN] {
+    let mut h = Sha256::new();
+    h.update(b"essayd page token");
+    h.update(body);
+    h.finalize()[..CHECKSUM_LEN]
+        .try_into()
+        .expect("8 bytes of a 32-byte digest")
+}
+
+/// Encodes the position after `last_key` for listings with `filters`.
+pub fn encode(last_key: &[u8], filters: [u8; 8]) -> String {
+    let mut body = Vec::with_capacity(1 + 8 + last_key.len() + CHECKSUM_LEN);
+    body.push(VERSION);
+    body.extend_from_slice(&filters);
+    body.extend_from_slice(last_key);
+    let sum = checksum(&body);
+    body.extend_from_slice(&sum);
+    URL_SAFE_NO_PAD.encode(body)
+}
+
+/// Decodes a token; `None` for an empty one (the first page).
+pub fn decode(token: &str, filters: [u8; 8]) -> Result<Option<Vec<u8>>, CoreError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        CoreError::invalid(
+            "page_token",
+            "INVALID_PAGE_TOKEN",
+            "is not a page token this service issued; pass next_page_token from the previous response unchanged",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+    if bytes.len() < 1 + 8 + CHECKSUM_LEN {
+        return Err(invalid());
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+    if checksum(body) != sum || body[0] != VERSION {
+        return Err(invalid());
+    }
+    if body[1..9] != filters {
+        return Err(CoreError::invalid(
+            "page_token",
+            "PAGE_TOKEN_FILTER_MISMATCH",
+            "was issued for a listing with other filters; repeat the filters of the first request",
+        ));
+    }
+    Ok(Some(body[9..].to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_round_trips() {
+        let f = filter_fingerprint(&["course", ""]);
+        let t = encode(b"abc", f);
+        assert_eq!(decode(&t, f).unwrap(), Some(b"abc".to_vec()));
+    }
+
+    #[test]
+    fn a_token_with_other_filters_or_edited_is_refused() {
+        let f = filter_fingerprint(&["a"]);
+        let t = encode(b"abc", f);
+        assert!(decode(&t, filter_fingerprint(&["b"])).is_err());
+        let mut edited = t.into_bytes();
+        edited[3] = if edited[3] == b'A' { b'B' } else { b'A' };
+        assert!(decode(std::str::from_utf8(&edited).unwrap(), f).is_err());
+        assert!(decode("not a token", f).is_err());
+    }
+
+    #[test]
+    fn page_size_is_capped_defaulted_and_never_negative() {
+        assert_eq!(page_size(0).unwrap(), DEFAULT_PAGE_SIZE);
+        assert_eq!(page_size(5000).unwrap(), MAX_PAGE_SIZE);
+        assert!(page_size(-1).is_err());
+    }
+}

@@ -1,0 +1,233 @@
+//! `essayctl bench create`: N concurrent CreateEssay clients against a real
+//! server for a fixed time, and in the same run the same writes straight
+//! into sled with a flush per write and with no flush, as baselines.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use clap::Subcommand;
+use hdrhistogram::Histogram;
+use serde_json::json;
+
+use super::{CliError, connect};
+use crate::{
+    config::ServerConfig,
+    proto::v1::{self, essay_service_client::EssayServiceClient},
+    startup,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Durable creates/s and latency through gRPC, against raw sled.
+    Create {
+        /// Client counts to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+        clients: Vec<usize>,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Size of each essay's text in bytes.
+        #[arg(long, default_value_t = 3000)]
+        text_bytes: usize,
+    },
+}
+
+/// One measurement: what ran, how many writes, and their latency.
+struct Measurement {
+    what: String,
+    clients: usize,
+    writes: u64,
+    elapsed: Duration,
+    latency_us: Histogram<u64>,
+}
+
+impl Measurement {
+    fn rate(&self) -> f64 {
+        self.writes as f64 / self.elapsed.as_secs_f64()
+    }
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "what": self.what, "clients": self.clients, "writes": self.writes,
+            "per_second": self.rate(),
+            "p50_ms": self.latency_us.value_at_quantile(0.5) as f64 / 1000.0,
+            "p99_ms": self.latency_us.value_at_quantile(0.99) as f64 / 1000.0,
+        })
+    }
+}
+
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
+}
+
+fn essay_text(bytes: usize) -> String {
+    let sentence =
+        "The collective security policy of the 1930s depended on allies who would not fight. ";
+    sentence.repeat(bytes / sentence.len() + 1)[..bytes].to_owned()
+}
+
+pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
+    let BenchCommand::Create {
+        clients,
+        seconds,
+        text_bytes,
+    } = cmd;
+    let duration = Duration::from_secs(seconds);
+    let text = Arc::new(essay_text(text_bytes));
+    let mut results = Vec::new();
+    for &n in &clients {
+        results.push(grpc_creates(n, duration, text.clone()).await?);
+        results.push(sled_writes(n, duration, text.clone(), true).await?);
+        results.push(sled_writes(n, duration, text.clone(), false).await?);
+    }
+    if json {
+        let values: Vec<_> = results.iter().map(Measurement::json).collect();
+        println!("{:#}", serde_json::Value::from(values));
+    } else {
+        println!(
+            "{:<28} {:>7} {:>10} {:>12} {:>9} {:>9}",
+            "what", "clients", "writes", "writes/s", "p50 ms", "p99 ms"
+        );
+        for m in &results {
+            println!(
+                "{:<28} {:>7} {:>10} {:>12.0} {:>9.2} {:>9.2}",
+                m.what,
+                m.clients,
+                m.writes,
+                m.rate(),
+                m.latency_us.value_at_quantile(0.5) as f64 / 1000.0,
+                m.latency_us.value_at_quantile(0.99) as f64 / 1000.0
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Durable creates through a real server on a temporary data dir.
+async fn grpc_creates(
+    clients: usize,
+    duration: Duration,
+    text: Arc<String>,
+) -> Result<Measurement, CliError> {
+    let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::Bench(e.to_string()))?;
+    let config = ServerConfig::for_data_dir(dir.path());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        startup::serve(&config, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let endpoint = format!("http://{addr}");
+    let mut tasks = Vec::new();
+    let start = Instant::now();
+    for c in 0..clients {
+        let mut client = EssayServiceClient::new(connect(&endpoint).await?);
+        let text = text.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut hist = histogram();
+            let mut writes = 0u64;
+            while start.elapsed() < duration {
+                let essay = v1::Essay {
+                    title: format!("bench {c}-{writes}"),
+                    text: text.as_str().to_owned(),
+                    ..Default::default()
+                };
+                let t = Instant::now();
+                client
+                    .create_essay(v1::CreateEssayRequest {
+                        essay: Some(essay),
+                        request_id: String::new(),
+                    })
+                    .await?;
+                hist.record(t.elapsed().as_micros() as u64).ok();
+                writes += 1;
+            }
+            Ok::<_, tonic::Status>((writes, hist))
+        }));
+    }
+    let m = collect("grpc CreateEssay (durable)", clients, start, tasks).await?;
+    let _ = stop.send(());
+    server
+        .await
+        .map_err(|e| CliError::Bench(e.to_string()))?
+        .map_err(|e| CliError::Bench(e.to_string()))?;
+    Ok(m)
+}
+
+/// The same writes straight into sled from `clients` threads.
+async fn sled_writes(
+    clients: usize,
+    duration: Duration,
+    text: Arc<String>,
+    flush: bool,
+) -> Result<Measurement, CliError> {
+    let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
+    let db = sled::Config::new()
+        .path(dir.path())
+        .cache_capacity(64 * 1024 * 1024)
+        .open()
+        .map_err(|e| CliError::Bench(format!("sled: {e}")))?;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let db = db.clone();
+        let text = text.clone();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            let mut hist = histogram();
+            let mut writes = 0u64;
+            let mut value = vec![0u8; 300];
+            value.extend_from_slice(text.as_bytes());
+            while start.elapsed() < duration {
+                let key = [(c as u64).to_be_bytes(), writes.to_be_bytes()].concat();
+                let t = Instant::now();
+                db.insert(key, value.as_slice())
+                    .map_err(|e| tonic::Status::internal(e.to_string()))?;
+                if flush {
+                    db.flush()
+                        .map_err(|e| tonic::Status::internal(e.to_string()))?;
+                }
+                hist.record(t.elapsed().as_micros() as u64).ok();
+                writes += 1;
+            }
+            Ok::<_, tonic::Status>((writes, hist))
+        }));
+    }
+    let what = if flush {
+        "sled insert + flush each"
+    } else {
+        "sled insert, no flush"
+    };
+    collect(what, clients, start, tasks).await
+}
+
+async fn collect(
+    what: &str,
+    clients: usize,
+    start: Instant,
+    tasks: Vec<tokio::task::JoinHandle<Result<(u64, Histogram<u64>), tonic::Status>>>,
+) -> Result<Measurement, CliError> {
+    let mut m = Measurement {
+        what: what.to_owned(),
+        clients,
+        writes: 0,
+        elapsed: Duration::ZERO,
+        latency_us: histogram(),
+    };
+    for task in tasks {
+        let (writes, hist) = task.await.map_err(|e| CliError::Bench(e.to_string()))??;
+        m.writes += writes;
+        m.latency_us
+            .add(&hist)
+            .map_err(|e| CliError::Bench(e.to_string()))?;
+    }
+    m.elapsed = start.elapsed();
+    Ok(m)
+}

@@ -1,0 +1,47 @@
+//! The server's configuration: flags, each with an environment fallback.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Human,
+    /// One JSON object per event, for log collectors.
+    Json,
+}
+
+/// essayd: stores student essays and grades them against a rubric, over gRPC.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "essayd", version)]
+pub struct ServerConfig {
+    /// Address to listen on for gRPC.
+    #[arg(long, env = "ESSAYD_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+    /// Directory of the sled database; created if missing.
+    #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
+    pub data_dir: PathBuf,
+    /// Log format; the level comes from RUST_LOG (default info).
+    #[arg(long, env = "ESSAYD_LOG_FORMAT", value_enum, default_value = "human")]
+    pub log_format: LogFormat,
+    /// Largest essay text accepted, in bytes.
+    #[arg(long, env = "ESSAYD_MAX_ESSAY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_essay_bytes: usize,
+    /// sled page cache size, in MiB.
+    #[arg(long, env = "ESSAYD_CACHE_MB", default_value_t = 256)]
+    pub cache_mb: u64,
+}
+
+impl ServerConfig {
+    /// A configuration for tests and tools: loopback on any port, the given dir.
+    pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            log_format: LogFormat::Human,
+            max_essay_bytes: 1024 * 1024,
+            cache_mb: 64,
+        }
+    }
+}

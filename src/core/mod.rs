@@ -1,0 +1,21 @@
+//! The core: essays and assignments in plain Rust. It knows the [`Store`]
+//! trait below it and nothing of gRPC above it.
+//!
+//! [`Store`]: crate::store::Store
+
+mod assignments;
+mod error;
+pub mod essay;
+pub mod essay_site;
+mod essays;
+mod ids;
+pub mod text_metrics;
+mod time_us;
+
+pub use assignments::{Assignment, AssignmentField, AssignmentFields, Assignments, DEFAULT_RUBRIC};
+pub use error::CoreError;
+pub use essay::{
+    Author, DeclaredMetadata, Essay, EssayDraft, EssayFilter, EssayLimits, EssayView, NewEssay,
+};
+pub use essays::{Essays, Page};
+pub use ids::{AssignmentId, EssayId, TenantId, parse_name};

@@ -1,0 +1,26 @@
+//! essayd stores student essays and grades them against a rubric, over gRPC.
+//!
+//! The map, top to bottom:
+//! - [`api`]: the tonic handlers of `essay.v1` — decode, validate into core
+//!   types, call the core, encode; core errors become gRPC statuses in one
+//!   place ([`api::status`]).
+//! - [`core`]: essays and assignments in plain Rust — validation of what
+//!   callers send, computed metadata ([`core::text_metrics`]), import of
+//!   essay-site pages ([`core::essay_site`]). No tonic, no sled.
+//! - [`store`]: the [`store::Store`] trait the core talks to and its sled
+//!   implementation, with group commit so that an acknowledged write is on disk.
+//! - [`startup`]: builds the application from a [`config::ServerConfig`] and a
+//!   listener (the binary and the tests run the same code); [`shutdown`] and
+//!   [`telemetry`] are its small helpers.
+//! - [`cli`]: `essayctl`, the command-line client, with its load tool.
+//! - [`proto`]: the generated API.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod proto;
+pub mod shutdown;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

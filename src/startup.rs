@@ -1,0 +1,93 @@
+//! Builds the whole application from a configuration and a bound listener,
+//! and serves it until a shutdown future resolves. The binary and the tests
+//! run this same code.
+
+use std::{future::Future, sync::Arc};
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+
+use crate::{
+    api::{AssignmentApi, EssayApi},
+    config::ServerConfig,
+    core::{Assignments, EssayLimits, Essays},
+    proto::{
+        FILE_DESCRIPTOR_SET,
+        v1::{
+            assignment_service_server::AssignmentServiceServer,
+            essay_service_server::EssayServiceServer,
+        },
+    },
+    store::{SledOptions, SledStore, StoreError},
+};
+
+/// The largest request the server decodes: a full batch of essays.
+const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the data dir: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot build server reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    #[error("the gRPC server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Serves essayd on `listener` until `shutdown` resolves, then finishes the
+/// requests in flight, flushes the store and returns.
+pub async fn serve(
+    config: &ServerConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), StartupError> {
+    let options = SledOptions {
+        cache_capacity: config.cache_mb * 1024 * 1024,
+    };
+    let store = Arc::new(SledStore::open(&config.data_dir, &options)?);
+    let limits = EssayLimits {
+        max_text_bytes: config.max_essay_bytes,
+    };
+    let essays = Essays::new(store.clone(), limits);
+    let assignments = Assignments::new(store.clone());
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<EssayServiceServer<EssayApi>>()
+        .await;
+    health_reporter
+        .set_serving::<AssignmentServiceServer<AssignmentApi>>()
+        .await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection().build_v1()?;
+    let reflection_v1alpha = reflection().build_v1alpha()?;
+
+    let essay_service = EssayServiceServer::new(EssayApi::new(essays))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let assignment_service = AssignmentServiceServer::new(AssignmentApi::new(assignments));
+
+    let addr = listener.local_addr().ok();
+    tracing::info!(addr = ?addr, data_dir = %config.data_dir.display(), "essayd listening");
+    tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(essay_service)
+        .add_service(assignment_service)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+
+    tracing::info!("in-flight requests finished; flushing the store");
+    let flushed = tokio::task::spawn_blocking(move || store.flush_blocking()).await;
+    match flushed {
+        Ok(result) => result?,
+        Err(e) => tracing::error!(error = %e, "final flush did not run"),
+    }
+    tracing::info!("essayd stopped");
+    Ok(())
+}

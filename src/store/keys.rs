@@ -1,0 +1,89 @@
+//! Key layout. Every key starts with `tenant 0x00`; ids never contain NUL
+//! (the core refuses them), so prefixes cannot collide across tenants.
+
+use super::EssayKey;
+
+/// `tenant 0`.
+pub fn tenant_prefix(tenant: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(tenant.len() + 1);
+    k.extend_from_slice(tenant.as_bytes());
+    k.push(0);
+    k
+}
+
+/// `tenant 0 id16`: an essay's record, its text, and the prefix of anything
+/// attached to it.
+pub fn essay(tenant: &str, id: &EssayKey) -> Vec<u8> {
+    let mut k = tenant_prefix(tenant);
+    k.extend_from_slice(id);
+    k
+}
+
+/// `tenant 0 assignment 0`: the prefix of an assignment's essays in the
+/// assignment index.
+pub fn assignment_essays_prefix(tenant: &str, assignment: &str) -> Vec<u8> {
+    let mut k = tenant_prefix(tenant);
+    k.extend_from_slice(assignment.as_bytes());
+    k.push(0);
+    k
+}
+
+/// `tenant 0 assignment 0 id16`: an entry of the assignment index.
+pub fn assignment_essay(tenant: &str, assignment: &str, id: &EssayKey) -> Vec<u8> {
+    let mut k = assignment_essays_prefix(tenant, assignment);
+    k.extend_from_slice(id);
+    k
+}
+
+/// `tenant 0 assignment 0 external_id`: the external-id index.
+pub fn external_id(tenant: &str, assignment: &str, external_id: &str) -> Vec<u8> {
+    let mut k = assignment_essays_prefix(tenant, assignment);
+    k.extend_from_slice(external_id.as_bytes());
+    k
+}
+
+/// `tenant 0 request_id`.
+pub fn request_id(tenant: &str, request_id: &str) -> Vec<u8> {
+    let mut k = tenant_prefix(tenant);
+    k.extend_from_slice(request_id.as_bytes());
+    k
+}
+
+/// `tenant 0 assignment_id`.
+pub fn assignment(tenant: &str, id: &str) -> Vec<u8> {
+    let mut k = tenant_prefix(tenant);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// The essay id at the end of an index key.
+pub fn trailing_essay_id(key: &[u8]) -> Option<EssayKey> {
+    let start = key.len().checked_sub(16)?;
+    key[start..].try_into().ok()
+}
+
+/// The smallest key greater than every key starting with `prefix`... past
+/// `after`: used to resume a scan just after the last key returned.
+pub fn successor(key: &[u8]) -> Vec<u8> {
+    let mut k = key.to_vec();
+    k.push(0);
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_tenants_prefix_never_covers_anothers_keys() {
+        let a = essay("school", &[1; 16]);
+        assert!(!a.starts_with(&tenant_prefix("schoo")));
+        assert!(a.starts_with(&tenant_prefix("school")));
+    }
+
+    #[test]
+    fn the_essay_id_is_read_back_from_an_index_key() {
+        let k = assignment_essay("t", "a", &[7; 16]);
+        assert_eq!(trailing_essay_id(&k), Some([7; 16]));
+    }
+}

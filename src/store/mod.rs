@@ -1,0 +1,156 @@
+//! Storage: the [`Store`] trait the core talks to, and its sled implementation.
+//!
+//! Every key starts with the tenant, so that one data dir can hold many
+//! schools without a change of layout. Records are prost messages behind a
+//! format version ([`records`]). Writes are applied in one sled transaction
+//! with their secondary indexes, and made durable by [`Store::sync`], which
+//! shares one flush among all the writers waiting at the same time
+//! ([`group_commit`]). No sled type appears in this module's interface.
+
+mod group_commit;
+mod keys;
+pub mod records;
+mod sled_store;
+
+use std::{future::Future, pin::Pin};
+
+pub use records::{AssignmentRecord, DeclaredRecord, EssayRecord, MetricsRecord};
+pub use sled_store::{SledOptions, SledStore};
+
+/// A boxed future, so that [`Store`] stays object-safe.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// An essay id as the store sees it: 16 bytes that sort by creation time.
+pub type EssayKey = [u8; 16];
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The disk or the database failed (I/O error, disk full, read-only).
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A stored record could not be decoded.
+    #[error("corrupt {what} record: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Corruption { .. } => StoreError::Corrupt {
+                what: "database",
+                detail: e.to_string(),
+            },
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// A new essay to insert, with the checks that must be made atomically with it.
+#[derive(Debug, Clone)]
+pub struct EssayInsert<'a> {
+    pub record: &'a EssayRecord,
+    pub text: &'a str,
+    /// The AIP-155 request id and the digest of the request, if any.
+    pub request: Option<(&'a str, [u8; 32])>,
+}
+
+/// What became of an [`EssayInsert`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum InsertOutcome {
+    Inserted,
+    /// The request id was seen before with the same request: nothing was
+    /// written, and this is the essay the first request created.
+    Replayed(EssayKey),
+    /// The request id was used before for a different request.
+    RequestIdReused,
+    /// The assignment named by the record does not exist.
+    AssignmentMissing,
+    /// Another essay of the assignment has the same external id.
+    ExternalIdTaken(EssayKey),
+}
+
+/// Which essays a listing returns. Empty strings and `None` match anything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EssayQuery {
+    pub course_id: String,
+    pub assignment_id: String,
+    pub author_id: String,
+    pub category: String,
+    /// Inclusive, unix microseconds.
+    pub submitted_from_us: Option<i64>,
+    /// Exclusive, unix microseconds.
+    pub submitted_before_us: Option<i64>,
+}
+
+impl EssayQuery {
+    fn matches(&self, r: &EssayRecord) -> bool {
+        let eq = |want: &str, have: &str| want.is_empty() || want == have;
+        eq(&self.course_id, &r.course_id)
+            && eq(&self.assignment_id, &r.assignment_id)
+            && eq(&self.author_id, &r.author_id)
+            && eq(&self.category, &r.category)
+            && match (self.submitted_from_us, r.submit_time_us) {
+                (Some(from), Some(t)) => t >= from,
+                (Some(_), None) => false,
+                (None, _) => true,
+            }
+            && match (self.submitted_before_us, r.submit_time_us) {
+                (Some(before), Some(t)) => t < before,
+                (Some(_), None) => false,
+                (None, _) => true,
+            }
+    }
+}
+
+/// The storage the core needs. Methods that write apply their change at once
+/// (visible to reads) but make it durable only with [`Store::sync`].
+pub trait Store: Send + Sync + 'static {
+    /// Inserts an essay, its text and its indexes in one transaction, unless
+    /// one of the checks of [`InsertOutcome`] says otherwise.
+    fn insert_essay(
+        &self,
+        tenant: &str,
+        insert: EssayInsert<'_>,
+    ) -> Result<InsertOutcome, StoreError>;
+    fn essay(&self, tenant: &str, id: &EssayKey) -> Result<Option<EssayRecord>, StoreError>;
+    fn essay_text(&self, tenant: &str, id: &EssayKey) -> Result<Option<String>, StoreError>;
+    /// Up to `limit` essays matching `query`, in id order, after `after`.
+    fn list_essays(
+        &self,
+        tenant: &str,
+        query: &EssayQuery,
+        after: Option<&EssayKey>,
+        limit: usize,
+    ) -> Result<Vec<EssayRecord>, StoreError>;
+    /// Deletes an essay and everything keyed by it. `false` if there was none.
+    fn delete_essay(&self, tenant: &str, id: &EssayKey) -> Result<bool, StoreError>;
+
+    /// Inserts an assignment; `false` if one with that id exists.
+    fn insert_assignment(
+        &self,
+        tenant: &str,
+        record: &AssignmentRecord,
+    ) -> Result<bool, StoreError>;
+    /// Replaces an existing assignment; `false` if there is none.
+    fn replace_assignment(
+        &self,
+        tenant: &str,
+        record: &AssignmentRecord,
+    ) -> Result<bool, StoreError>;
+    fn assignment(&self, tenant: &str, id: &str) -> Result<Option<AssignmentRecord>, StoreError>;
+    /// Up to `limit` assignments in id order after `after`, of one course if given.
+    fn list_assignments(
+        &self,
+        tenant: &str,
+        course_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<AssignmentRecord>, StoreError>;
+
+    /// Resolves once every write applied before the call is on disk. Writers
+    /// that wait at the same time share one flush.
+    fn sync(&self) -> StoreFuture<'_, ()>;
+    /// Bytes the database takes on disk.
+    fn size_on_disk(&self) -> Result<u64, StoreError>;
+}
