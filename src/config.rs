@@ -31,6 +31,9 @@ pub struct ServerConfig {
     /// sled page cache size, in MiB.
     #[arg(long, env = "ESSAYD_CACHE_MB", default_value_t = 256)]
     pub cache_mb: u64,
+    /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
+    #[arg(long, env = "ESSAYD_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
 }
 
 impl ServerConfig {
@@ -42,6 +45,7 @@ impl ServerConfig {
             log_format: LogFormat::Human,
             max_essay_bytes: 1024 * 1024,
             cache_mb: 64,
+            shutdown_grace_secs: 5,
         }
     }
 }

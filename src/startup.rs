@@ -2,7 +2,7 @@
 //! and serves it until a shutdown future resolves. The binary and the tests
 //! run this same code.
 
-use std::{future::Future, sync::Arc};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -73,14 +73,30 @@ pub async fn serve(
 
     let addr = listener.local_addr().ok();
     tracing::info!(addr = ?addr, data_dir = %config.data_dir.display(), "essayd listening");
-    tonic::transport::Server::builder()
+    // Once asked to stop, in-flight requests get a grace period; a client
+    // that keeps its connection open past it does not keep the server up.
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signal = {
+        let stopping = stopping.clone();
+        async move {
+            shutdown.await;
+            stopping.notify_one();
+        }
+    };
+    let server = tonic::transport::Server::builder()
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(essay_service)
         .add_service(assignment_service)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await?;
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    tokio::select! {
+        served = server => served?,
+        () = async { stopping.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = config.shutdown_grace_secs, "grace period over; closing the connections still open");
+        }
+    }
 
     tracing::info!("in-flight requests finished; flushing the store");
     let flushed = tokio::task::spawn_blocking(move || store.flush_blocking()).await;

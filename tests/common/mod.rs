@@ -1,0 +1,208 @@
+//! Test helpers: a real essayd on 127.0.0.1:0 with its own temporary data
+//! dir, either in-process (`spawn_app`) or as the real binary (`EssaydProcess`).
+
+#![allow(dead_code)]
+
+use std::{
+    io::{BufRead, BufReader},
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use essayd::{
+    config::ServerConfig,
+    proto::v1::{
+        self, assignment_service_client::AssignmentServiceClient,
+        essay_service_client::EssayServiceClient,
+    },
+    startup,
+};
+use tonic::transport::Channel;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub essays: EssayServiceClient<Channel>,
+    pub assignments: AssignmentServiceClient<Channel>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server gracefully and waits until it has flushed.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task");
+        }
+    }
+}
+
+/// Starts essayd in-process on 127.0.0.1:0 over `data_dir`.
+pub async fn spawn_app_in(data_dir: &Path, configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let mut config = ServerConfig::for_data_dir(data_dir);
+    configure(&mut config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        startup::serve(&config, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server ran");
+    });
+    let channel = Channel::from_shared(format!("http://{addr}"))
+        .expect("uri")
+        .connect()
+        .await
+        .expect("connect");
+    TestApp {
+        addr,
+        essays: EssayServiceClient::new(channel.clone())
+            .max_encoding_message_size(64 << 20)
+            .max_decoding_message_size(64 << 20),
+        assignments: AssignmentServiceClient::new(channel),
+        stop: Some(stop),
+        server: Some(server),
+    }
+}
+
+pub async fn spawn_app(data_dir: &Path) -> TestApp {
+    spawn_app_in(data_dir, |_| {}).await
+}
+
+pub fn essay(text: &str) -> v1::Essay {
+    v1::Essay {
+        title: "An essay".into(),
+        text: text.into(),
+        ..Default::default()
+    }
+}
+
+pub fn create(essay: v1::Essay) -> v1::CreateEssayRequest {
+    v1::CreateEssayRequest {
+        essay: Some(essay),
+        request_id: String::new(),
+    }
+}
+
+/// The field named by a status's BadRequest detail, if any.
+pub fn violated_field(status: &tonic::Status) -> Option<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .and_then(|b| b.field_violations.first().map(|v| v.field.clone()))
+}
+
+/// The real `essayd` binary, started on a free loopback port.
+pub struct EssaydProcess {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl EssaydProcess {
+    pub fn start(data_dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_essayd"))
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start essayd");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent {
+                    if let Some(addr) = line
+                        .split("addr=Some(")
+                        .nth(1)
+                        .and_then(|rest| rest.split(')').next())
+                        .and_then(|a| a.parse::<SocketAddr>().ok())
+                    {
+                        let _ = tx.send(addr);
+                        sent = true;
+                    }
+                }
+            }
+        });
+        let Ok(addr) = rx.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("essayd did not print its address within 30 s");
+        };
+        Self { child, addr }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn essays(&self) -> EssayServiceClient<Channel> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match Channel::from_shared(self.endpoint())
+                .expect("uri")
+                .connect()
+                .await
+            {
+                Ok(c) => return EssayServiceClient::new(c),
+                Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    pub fn kill9(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        self.child.wait().expect("exit")
+    }
+}
+
+impl Drop for EssaydProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `essayctl` with `args` against `endpoint`; returns (success, stdout, stderr).
+pub fn essayctl(endpoint: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_essayctl"))
+        .arg("--endpoint")
+        .arg(endpoint)
+        .args(args)
+        .output()
+        .expect("run essayctl");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

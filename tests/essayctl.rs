@@ -1,0 +1,97 @@
+//! essayctl against a real server: what a person at a terminal sees.
+
+mod common;
+
+use std::io::Write;
+
+use common::*;
+
+fn seed_page() -> std::path::PathBuf {
+    repo_root().join("../shared/seed/soviet-foreign-policy-1925-1945.txt")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn importing_the_seed_page_keeps_its_declared_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    let endpoint = app.endpoint();
+    let seed = seed_page();
+    let out = tokio::task::spawn_blocking(move || {
+        essayctl(
+            &endpoint,
+            &["--json", "essays", "import", seed.to_str().unwrap()],
+        )
+    })
+    .await
+    .unwrap();
+    let (ok, stdout, stderr) = out;
+    assert!(ok, "import failed: {stderr}");
+    let imported: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let id = imported[0]["id"].as_str().unwrap().to_owned();
+
+    let endpoint = app.endpoint();
+    let (ok, stdout, stderr) =
+        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["--json", "essays", "get", &id]))
+            .await
+            .unwrap();
+    assert!(ok, "get failed: {stderr}");
+    let essay: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(essay["author"]["display_name"], "mattman123");
+    assert_eq!(essay["declared"]["views"], 73);
+    assert_eq!(essay["declared"]["words"], 961);
+    assert_eq!(essay["declared"]["pages"], 4);
+    assert_eq!(essay["declared"]["source"], "essay-site");
+    assert_eq!(essay["category"], "World History");
+    assert_eq!(essay["submit_time"], "2014-11-04T08:01:00Z");
+    assert!(
+        essay["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Soviet foreign policy in the period")
+    );
+    // What we compute is kept apart from what was declared: the page is a preview.
+    let words = essay["metrics"]["words"].as_u64().unwrap();
+    assert!(words > 100 && words < 961, "computed words {words}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_file_that_is_not_utf8_gets_a_clear_cli_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(b"Valid start \xff\xfe then garbage")
+        .unwrap();
+    let endpoint = app.endpoint();
+    let path = file.path().to_str().unwrap().to_owned();
+    let (ok, _, stderr) =
+        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["essays", "create", &path]))
+            .await
+            .unwrap();
+    assert!(!ok);
+    assert!(stderr.contains("is not UTF-8 text"), "{stderr}");
+    assert!(stderr.contains("byte offset 12"), "{stderr}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_reach_the_terminal_with_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    let endpoint = app.endpoint();
+    let (ok, _, stderr) =
+        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["essays", "get", "nope"]))
+            .await
+            .unwrap();
+    assert!(!ok);
+    assert!(stderr.contains("InvalidArgument"), "{stderr}");
+    assert!(stderr.contains("field id"), "{stderr}");
+
+    let endpoint = app.endpoint();
+    let (ok, stdout, _) = tokio::task::spawn_blocking(move || essayctl(&endpoint, &["health"]))
+        .await
+        .unwrap();
+    assert!(ok);
+    assert_eq!(stdout.trim(), "SERVING");
+    app.stop().await;
+}
