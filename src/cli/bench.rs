@@ -57,6 +57,9 @@ impl Measurement {
     }
 }
 
+/// What one client did: its write count and latency histogram.
+type ClientResult = Result<(u64, Histogram<u64>), tonic::Status>;
+
 fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
@@ -212,7 +215,7 @@ async fn collect(
     what: &str,
     clients: usize,
     start: Instant,
-    tasks: Vec<tokio::task::JoinHandle<Result<(u64, Histogram<u64>), tonic::Status>>>,
+    tasks: Vec<tokio::task::JoinHandle<ClientResult>>,
 ) -> Result<Measurement, CliError> {
     let mut m = Measurement {
         what: what.to_owned(),

@@ -206,14 +206,14 @@ pub struct EssayFilter {
 impl EssayFilter {
     /// Checks the filter once, at the boundary.
     pub fn validate(self) -> Result<Self, CoreError> {
-        if let (Some(from), Some(before)) = (self.submitted_from, self.submitted_before) {
-            if from > before {
-                return Err(CoreError::invalid(
-                    "submit_time_end",
-                    "INVERTED_TIME_RANGE",
-                    format!("{before} is before submit_time_start {from}"),
-                ));
-            }
+        if let (Some(from), Some(before)) = (self.submitted_from, self.submitted_before)
+            && from > before
+        {
+            return Err(CoreError::invalid(
+                "submit_time_end",
+                "INVERTED_TIME_RANGE",
+                format!("{before} is before submit_time_start {from}"),
+            ));
         }
         Ok(self)
     }

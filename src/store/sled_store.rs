@@ -133,29 +133,29 @@ impl Store for SledStore {
         )
             .transaction(
                 |(essays, texts, by_assignment, by_external_id, request_ids, assignments)| {
-                    if let Some((key, digest, _)) = &request {
-                        if let Some(seen) = request_ids.get(key)? {
-                            let seen: IdempotencyRecord =
-                                records::decode("request id", &seen).map_err(abort)?;
-                            return Ok(if seen.request_digest == digest.as_slice() {
-                                match EssayKey::try_from(seen.essay_id.as_slice()) {
-                                    Ok(first) => InsertOutcome::Replayed(first),
-                                    Err(_) => {
-                                        return Err(abort(StoreError::Corrupt {
-                                            what: "request id",
-                                            detail: "essay id is not 16 bytes".into(),
-                                        }));
-                                    }
+                    if let Some((key, digest, _)) = &request
+                        && let Some(seen) = request_ids.get(key)?
+                    {
+                        let seen: IdempotencyRecord =
+                            records::decode("request id", &seen).map_err(abort)?;
+                        return Ok(if seen.request_digest == digest.as_slice() {
+                            match EssayKey::try_from(seen.essay_id.as_slice()) {
+                                Ok(first) => InsertOutcome::Replayed(first),
+                                Err(_) => {
+                                    return Err(abort(StoreError::Corrupt {
+                                        what: "request id",
+                                        detail: "essay id is not 16 bytes".into(),
+                                    }));
                                 }
-                            } else {
-                                InsertOutcome::RequestIdReused
-                            });
-                        }
+                            }
+                        } else {
+                            InsertOutcome::RequestIdReused
+                        });
                     }
-                    if let Some(key) = &assignment_key {
-                        if assignments.get(key)?.is_none() {
-                            return Ok(InsertOutcome::AssignmentMissing);
-                        }
+                    if let Some(key) = &assignment_key
+                        && assignments.get(key)?.is_none()
+                    {
+                        return Ok(InsertOutcome::AssignmentMissing);
                     }
                     if let Some(key) = &external_key {
                         if let Some(owner) = by_external_id.get(key)? {
