@@ -12,6 +12,9 @@
 //! - [`startup`]: builds the application from a [`config::ServerConfig`] and a
 //!   listener (the binary and the tests run the same code); [`shutdown`] and
 //!   [`telemetry`] are its small helpers.
+//! - [`grader`]: the history-rubric grader, a pure library (text, question and
+//!   rubric in; levels, feedback, spans, flags out; no I/O), and [`eval`], which
+//!   measures it against examiner levels.
 //! - [`cli`]: `essayctl`, the command-line client, with its load tool.
 //! - [`proto`]: the generated API.
 
@@ -19,6 +22,8 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod eval;
+pub mod grader;
 pub mod proto;
 pub mod shutdown;
 pub mod startup;

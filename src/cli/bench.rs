@@ -1,6 +1,7 @@
 //! `essayctl bench create`: N concurrent CreateEssay clients against a real
-//! server for a fixed time, and in the same run the same writes straight
-//! into sled with a flush per write and with no flush, as baselines.
+//! server for a fixed time, and in the same run the same creates through the
+//! core without gRPC, and the same writes straight into sled with a flush per
+//! write and with no flush, as baselines.
 
 use std::{
     sync::Arc,
@@ -14,8 +15,10 @@ use serde_json::json;
 use super::{CliError, connect};
 use crate::{
     config::ServerConfig,
+    core::{EssayDraft, EssayLimits, Essays, NewEssay, TenantId},
     proto::v1::{self, essay_service_client::EssayServiceClient},
     startup,
+    store::{SledOptions, SledStore},
 };
 
 #[derive(Debug, Subcommand)]
@@ -81,6 +84,7 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     let mut results = Vec::new();
     for &n in &clients {
         results.push(grpc_creates(n, duration, text.clone()).await?);
+        results.push(core_creates(n, duration, text.clone()).await?);
         results.push(sled_writes(n, duration, text.clone(), true).await?);
         results.push(sled_writes(n, duration, text.clone(), false).await?);
     }
@@ -163,6 +167,46 @@ async fn grpc_creates(
         .map_err(|e| CliError::Bench(e.to_string()))?
         .map_err(|e| CliError::Bench(e.to_string()))?;
     Ok(m)
+}
+
+/// Durable creates through the core and store, without gRPC: what the
+/// network layer costs is the difference to `grpc_creates`.
+async fn core_creates(clients: usize, duration: Duration, text: Arc<String>) -> Result<Measurement, CliError> {
+    let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
+    let store = SledStore::open(
+        dir.path(),
+        &SledOptions {
+            cache_capacity: 64 * 1024 * 1024,
+        },
+    )
+    .map_err(|e| CliError::Bench(e.to_string()))?;
+    let essays = Essays::new(Arc::new(store), EssayLimits::default());
+    let tenant = TenantId::default();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let essays = essays.clone();
+        let tenant = tenant.clone();
+        let text = text.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut hist = histogram();
+            let mut writes = 0u64;
+            while start.elapsed() < duration {
+                let draft = EssayDraft {
+                    title: format!("bench {c}-{writes}"),
+                    text: text.as_str().to_owned(),
+                    ..Default::default()
+                };
+                let t = Instant::now();
+                let essay = NewEssay::parse(draft, essays.limits()).map_err(tonic::Status::from)?;
+                essays.create(&tenant, essay, None).await.map_err(tonic::Status::from)?;
+                hist.record(t.elapsed().as_micros() as u64).ok();
+                writes += 1;
+            }
+            Ok::<_, tonic::Status>((writes, hist))
+        }));
+    }
+    collect("core create (durable, no gRPC)", clients, start, tasks).await
 }
 
 /// The same writes straight into sled from `clients` threads.

@@ -1,0 +1,39 @@
+//! Balance: does the essay weigh more than one side before judging?
+
+use super::super::Span;
+use super::super::signals::Signals;
+use super::super::signals::claims::CLEAR;
+use super::super::text::Analysis;
+use super::{Judgement, span, spans};
+
+pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
+    let g = &s.argument;
+    let c = g.contrast_sentences + g.counter_sentences;
+    let r = g.rebuttals;
+    let judged_end = s.claims.conclusion_best == CLEAR;
+    // Contrasts only count as balance when answered (a rebuttal); narrative "yet"s do not.
+    let j = if r == 0 {
+        if g.views >= 2 {
+            Judgement::new(2, 0.0)
+        } else if g.views == 1 || g.counter_sentences > 0 || c > 2 {
+            Judgement::new(1, 0.2)
+        } else {
+            Judgement::new(0, 0.2 * c.min(2) as f64)
+        }
+    } else if r == 1 {
+        Judgement::new(1, 0.5)
+    } else if g.spread < 0.5 {
+        Judgement::new(2, g.spread)
+    } else if r >= 5 && g.spread >= 0.75 && g.weighing_spread >= 0.75 && judged_end {
+        Judgement::new(5, 0.0)
+    } else if r >= 4 && g.spread >= 0.75 && g.weighing_spread >= 0.75 {
+        Judgement::new(
+            4,
+            0.5 * f64::from(u8::from(judged_end)) + 0.1 * (r.min(8) - 4) as f64,
+        )
+    } else {
+        Judgement::new(3, 0.4 * g.spread + 0.1 * r.min(5) as f64)
+    };
+    let v = g.spans.iter().map(|&(st, en, l)| span(st, en, l)).collect();
+    (j, spans(v))
+}
