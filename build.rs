@@ -10,6 +10,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/essay/v1/essay_service.proto",
         "proto/essay/v1/assignment.proto",
         "proto/essay/v1/assignment_service.proto",
+        "proto/essay/v1/grade.proto",
+        "proto/essay/v1/rubric.proto",
+        "proto/essay/v1/grading_service.proto",
     ];
     println!("cargo:rerun-if-changed=proto");
     let descriptors = protox::compile(protos, ["proto"])?;

@@ -8,14 +8,14 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::{
-    api::{AssignmentApi, EssayApi},
+    api::{AssignmentApi, EssayApi, GradingApi},
     config::ServerConfig,
-    core::{Assignments, EssayLimits, Essays},
+    core::{Assignments, EssayLimits, Essays, Grading, Rubrics},
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
             assignment_service_server::AssignmentServiceServer,
-            essay_service_server::EssayServiceServer,
+            essay_service_server::EssayServiceServer, grading_service_server::GradingServiceServer,
         },
     },
     store::{SledOptions, SledStore, StoreError},
@@ -49,7 +49,14 @@ pub async fn serve(
         max_text_bytes: config.max_essay_bytes,
     };
     let essays = Essays::new(store.clone(), limits);
-    let assignments = Assignments::new(store.clone());
+    let rubrics = Rubrics::new(store.clone());
+    let assignments = Assignments::new(store.clone(), rubrics.clone());
+    let grading = Grading::new(
+        store.clone(),
+        essays.clone(),
+        assignments.clone(),
+        rubrics.clone(),
+    );
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
@@ -57,6 +64,9 @@ pub async fn serve(
         .await;
     health_reporter
         .set_serving::<AssignmentServiceServer<AssignmentApi>>()
+        .await;
+    health_reporter
+        .set_serving::<GradingServiceServer<GradingApi>>()
         .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -70,6 +80,7 @@ pub async fn serve(
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let assignment_service = AssignmentServiceServer::new(AssignmentApi::new(assignments));
+    let grading_service = GradingServiceServer::new(GradingApi::new(grading, rubrics));
 
     let addr = listener.local_addr().ok();
     tracing::info!(addr = ?addr, data_dir = %config.data_dir.display(), "essayd listening");
@@ -89,6 +100,7 @@ pub async fn serve(
         .add_service(reflection_v1alpha)
         .add_service(essay_service)
         .add_service(assignment_service)
+        .add_service(grading_service)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {

@@ -6,8 +6,9 @@ use time::OffsetDateTime;
 use crate::{
     core::{
         Assignment, Author, CoreError, DeclaredMetadata, Essay, EssayDraft, EssayView,
-        text_metrics::TextMetrics,
+        GradeRecordView, RubricVersion, text_metrics::TextMetrics,
     },
+    grader::{Criterion, Flag},
     proto::v1,
 };
 
@@ -136,5 +137,109 @@ pub fn assignment_to_proto(a: Assignment) -> v1::Assignment {
         rubric: a.rubric,
         create_time: Some(time_to_proto(a.create_time)),
         update_time: Some(time_to_proto(a.update_time)),
+    }
+}
+
+/// A grade as the API returns it; `text` is what its spans point into.
+pub fn grade_to_proto(view: &GradeRecordView, text: &str) -> v1::Grade {
+    let g = &view.grade;
+    let lti = view.lti_score();
+    v1::Grade {
+        id: view.id.map(|i| i.to_string()).unwrap_or_default(),
+        essay_id: view.essay_id.map(|i| i.to_string()).unwrap_or_default(),
+        question: view.question.clone(),
+        criteria: g
+            .criteria
+            .iter()
+            .map(|c| v1::CriterionGrade {
+                criterion: c.criterion.as_str().to_owned(),
+                level: u32::from(c.level),
+                score: c.score,
+                feedback: c.feedback.clone(),
+                spans: c
+                    .spans
+                    .iter()
+                    .map(|s| v1::Span {
+                        start: s.start as u32,
+                        end: s.end as u32,
+                        label: s.label.as_str().to_owned(),
+                        text: text.get(s.start..s.end).unwrap_or_default().to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        total: g.total,
+        max_mark: g.max_mark,
+        band: g.band.clone(),
+        confidence: g.confidence,
+        flags: g.flags.iter().map(|f| flag_to_proto(*f) as i32).collect(),
+        needs_review: g.needs_review,
+        rubric_name: g.rubric_name.clone(),
+        rubric_version: g.rubric_version,
+        grader_version: g.grader_version.clone(),
+        summary: g.summary.clone(),
+        create_time: Some(time_to_proto(view.create_time)),
+        review: view.review.as_ref().map(|r| v1::TeacherReview {
+            reviewer: r.reviewer.clone(),
+            levels: Criterion::ALL
+                .iter()
+                .zip(r.levels)
+                .map(|(c, l)| v1::CriterionLevel {
+                    criterion: c.as_str().to_owned(),
+                    level: u32::from(l),
+                })
+                .collect(),
+            comment: r.comment.clone(),
+            review_time: Some(time_to_proto(r.review_time)),
+            total: r.total,
+            band: r.band.clone(),
+        }),
+        lti_score: Some(v1::LtiScore {
+            score_given: lti.score_given,
+            score_maximum: lti.score_maximum,
+            comment: lti.comment,
+            grading_progress: lti.grading_progress.to_owned(),
+            activity_progress: "Completed".into(),
+            timestamp: Some(time_to_proto(lti.timestamp)),
+        }),
+    }
+}
+
+fn flag_to_proto(f: Flag) -> v1::GradeFlag {
+    match f {
+        Flag::TooShort => v1::GradeFlag::TooShort,
+        Flag::NotEnglish => v1::GradeFlag::NotEnglish,
+        Flag::OffTopic => v1::GradeFlag::OffTopic,
+        Flag::Repetitive => v1::GradeFlag::Repetitive,
+        Flag::KeywordStuffing => v1::GradeFlag::KeywordStuffing,
+        Flag::PromptCopied => v1::GradeFlag::PromptCopied,
+    }
+}
+
+pub fn rubric_to_proto(r: &RubricVersion) -> v1::Rubric {
+    v1::Rubric {
+        name: r.rubric.name.clone(),
+        version: r.rubric.version,
+        description: r.description.clone(),
+        weights: Criterion::ALL
+            .iter()
+            .zip(r.rubric.weights)
+            .map(|(c, w)| v1::CriterionWeight {
+                criterion: c.as_str().to_owned(),
+                weight: w,
+            })
+            .collect(),
+        max_mark: r.rubric.max_mark,
+        bands: r
+            .rubric
+            .bands
+            .iter()
+            .map(|b| v1::Band {
+                label: b.label.clone(),
+                min_mark: b.min_mark,
+            })
+            .collect(),
+        review_threshold: r.rubric.review_threshold,
+        create_time: Some(time_to_proto(r.create_time)),
     }
 }

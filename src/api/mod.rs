@@ -5,11 +5,13 @@
 mod assignments;
 pub mod convert;
 mod essays;
+mod grading;
 pub mod page_token;
 pub mod status;
 
 pub use assignments::AssignmentApi;
 pub use essays::{EssayApi, MAX_BATCH_ITEMS};
+pub use grading::GradingApi;
 
 use crate::core::TenantId;
 

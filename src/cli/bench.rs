@@ -171,7 +171,11 @@ async fn grpc_creates(
 
 /// Durable creates through the core and store, without gRPC: what the
 /// network layer costs is the difference to `grpc_creates`.
-async fn core_creates(clients: usize, duration: Duration, text: Arc<String>) -> Result<Measurement, CliError> {
+async fn core_creates(
+    clients: usize,
+    duration: Duration,
+    text: Arc<String>,
+) -> Result<Measurement, CliError> {
     let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
     let store = SledStore::open(
         dir.path(),
@@ -199,7 +203,10 @@ async fn core_creates(clients: usize, duration: Duration, text: Arc<String>) -> 
                 };
                 let t = Instant::now();
                 let essay = NewEssay::parse(draft, essays.limits()).map_err(tonic::Status::from)?;
-                essays.create(&tenant, essay, None).await.map_err(tonic::Status::from)?;
+                essays
+                    .create(&tenant, essay, None)
+                    .await
+                    .map_err(tonic::Status::from)?;
                 hist.record(t.elapsed().as_micros() as u64).ok();
                 writes += 1;
             }

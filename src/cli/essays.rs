@@ -85,7 +85,7 @@ pub enum EssayCommand {
 }
 
 /// Reads a text file (or stdin for `-`), refusing bytes that are not UTF-8.
-fn read_text(path: Option<&Path>) -> Result<(String, String), CliError> {
+pub fn read_text(path: Option<&Path>) -> Result<(String, String), CliError> {
     let (name, bytes) = match path {
         None => ("stdin".to_owned(), read_stdin()?),
         Some(p) if p.as_os_str() == "-" => ("stdin".to_owned(), read_stdin()?),

@@ -4,6 +4,8 @@
 mod assignments;
 mod bench;
 mod essays;
+mod eval;
+mod grade;
 mod output;
 
 use std::process::ExitCode;
@@ -38,6 +40,11 @@ enum Command {
     /// Create, import, get, list and delete essays.
     #[command(subcommand)]
     Essays(essays::EssayCommand),
+    /// Grade a stored essay, or a text file against a question, and print the report.
+    Grade(grade::GradeArgs),
+    /// Measure the grader in-process against examiner levels.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
     /// Ask the server's gRPC health service whether it is serving.
     Health,
     /// Measure the server (load tools).
@@ -96,6 +103,8 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Assignments(cmd) => assignments::run(cmd, &cli.endpoint, cli.json).await,
         Command::Essays(cmd) => essays::run(cmd, &cli.endpoint, cli.json).await,
+        Command::Grade(args) => grade::run(args, &cli.endpoint, cli.json).await,
+        Command::Eval(cmd) => eval::run(cmd, cli.json),
         Command::Health => health(&cli.endpoint, cli.json).await,
         Command::Bench(cmd) => bench::run(cmd, cli.json).await,
     };

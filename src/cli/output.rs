@@ -61,7 +61,14 @@ pub fn essay_detail(e: &v1::Essay) -> String {
     let rows: Vec<(&str, String)> = vec![
         ("id", e.id.clone()),
         ("title", e.title.clone()),
-        ("author", if author.id.is_empty() { author.display_name.clone() } else { format!("{} ({})", author.display_name, author.id) }),
+        (
+            "author",
+            if author.id.is_empty() {
+                author.display_name.clone()
+            } else {
+                format!("{} ({})", author.display_name, author.id)
+            },
+        ),
         ("course", e.course_id.clone()),
         ("assignment", e.assignment_id.clone()),
         ("external id", e.external_id.clone()),

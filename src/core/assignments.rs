@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{AssignmentId, CoreError, TenantId, essays::Page, ids::parse_optional_name, time_us};
+use super::{
+    AssignmentId, CoreError, TenantId, essays::Page, ids::parse_optional_name, rubrics::Rubrics,
+    time_us,
+};
 use crate::store::{AssignmentRecord, Store};
-
-/// The rubric an assignment uses when it names none.
-pub const DEFAULT_RUBRIC: &str = "history-default";
 
 const MAX_QUESTION_BYTES: usize = 16 * 1024;
 const MAX_TITLE_BYTES: usize = 1024;
@@ -89,15 +89,7 @@ impl AssignmentFields {
                 ),
             ));
         }
-        if !(rubric.is_empty() || rubric == DEFAULT_RUBRIC) {
-            return Err(CoreError::invalid(
-                "rubric",
-                "UNKNOWN_RUBRIC",
-                format!(
-                    "{rubric:?} is not a known rubric; use {DEFAULT_RUBRIC:?} or leave it empty"
-                ),
-            ));
-        }
+        parse_optional_name("rubric", &rubric)?;
         Ok(Self {
             course_id,
             title,
@@ -110,11 +102,27 @@ impl AssignmentFields {
 #[derive(Clone)]
 pub struct Assignments {
     store: Arc<dyn Store>,
+    rubrics: Rubrics,
 }
 
 impl Assignments {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn Store>, rubrics: Rubrics) -> Self {
+        Self { store, rubrics }
+    }
+
+    /// An assignment may only name a rubric that exists.
+    fn check_rubric(&self, tenant: &TenantId, rubric: &str) -> Result<(), CoreError> {
+        match self.rubrics.get(tenant, rubric, None) {
+            Ok(_) => Ok(()),
+            Err(CoreError::NotFound { .. }) => Err(CoreError::invalid(
+                "assignment.rubric",
+                "UNKNOWN_RUBRIC",
+                format!(
+                    "{rubric:?} is not a rubric; create it first or leave it empty for the default"
+                ),
+            )),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn create(
@@ -123,7 +131,8 @@ impl Assignments {
         id: AssignmentId,
         fields: AssignmentFields,
     ) -> Result<Assignment, CoreError> {
-        let now = time_us::from_time(OffsetDateTime::now_utc());
+        self.check_rubric(tenant, &fields.rubric)?;
+        let now = time_us::from_time(time_us::now());
         let record = AssignmentRecord {
             id: id.as_str().to_owned(),
             course_id: fields.course_id,
@@ -191,6 +200,9 @@ impl Assignments {
                 resource: "assignment",
                 id: id.to_string(),
             })?;
+        if mask.contains(&AssignmentField::Rubric) {
+            self.check_rubric(tenant, &fields.rubric)?;
+        }
         for field in mask {
             match field {
                 AssignmentField::CourseId => record.course_id = fields.course_id.clone(),
@@ -199,7 +211,7 @@ impl Assignments {
                 AssignmentField::Rubric => record.rubric = fields.rubric.clone(),
             }
         }
-        record.update_time_us = time_us::from_time(OffsetDateTime::now_utc());
+        record.update_time_us = time_us::from_time(time_us::now());
         if !self.store.replace_assignment(tenant.as_str(), &record)? {
             return Err(CoreError::NotFound {
                 resource: "assignment",

@@ -81,7 +81,7 @@ impl Essays {
     ) -> Result<Essay, CoreError> {
         let id = EssayId::generate();
         let metrics = text_metrics::measure(&essay.text);
-        let mut record = to_record(id, &essay, &metrics, OffsetDateTime::now_utc());
+        let mut record = to_record(id, &essay, &metrics, time_us::now());
         let digest = request_id
             .as_ref()
             .map(|_| request_digest(&record, &essay.text));

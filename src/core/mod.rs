@@ -1,4 +1,4 @@
-//! The core: essays and assignments in plain Rust. It knows the [`Store`]
+//! The core: essays, assignments, rubrics and grading in plain Rust. It knows the [`Store`]
 //! trait below it and nothing of gRPC above it.
 //!
 //! [`Store`]: crate::store::Store
@@ -8,14 +8,18 @@ mod error;
 pub mod essay;
 pub mod essay_site;
 mod essays;
+mod grading;
 mod ids;
+mod rubrics;
 pub mod text_metrics;
 mod time_us;
 
-pub use assignments::{Assignment, AssignmentField, AssignmentFields, Assignments, DEFAULT_RUBRIC};
+pub use assignments::{Assignment, AssignmentField, AssignmentFields, Assignments};
 pub use error::CoreError;
 pub use essay::{
     Author, DeclaredMetadata, Essay, EssayDraft, EssayFilter, EssayLimits, EssayView, NewEssay,
 };
 pub use essays::{Essays, Page};
+pub use grading::{GradeId, GradeRecordView, Grading, LtiScore, Review, ReviewDraft};
 pub use ids::{AssignmentId, EssayId, TenantId, parse_name};
+pub use rubrics::{DEFAULT_RUBRIC, RubricDraft, RubricVersion, Rubrics};

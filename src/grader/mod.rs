@@ -60,6 +60,33 @@ pub enum SpanLabel {
 }
 
 impl SpanLabel {
+    pub const ALL: [SpanLabel; 19] = [
+        SpanLabel::ThesisSentence,
+        SpanLabel::JudgementSentence,
+        SpanLabel::UnansweredQuestion,
+        SpanLabel::LineOfReasoning,
+        SpanLabel::Conclusion,
+        SpanLabel::Date,
+        SpanLabel::NamedPerson,
+        SpanLabel::Place,
+        SpanLabel::Event,
+        SpanLabel::Figure,
+        SpanLabel::Quotation,
+        SpanLabel::Explanation,
+        SpanLabel::Historian,
+        SpanLabel::VagueAttribution,
+        SpanLabel::SchoolOfInterpretation,
+        SpanLabel::EvaluativeLanguage,
+        SpanLabel::Contrast,
+        SpanLabel::CounterArgument,
+        SpanLabel::Weighing,
+    ];
+
+    /// The label named by [`SpanLabel::as_str`].
+    pub fn parse(name: &str) -> Option<SpanLabel> {
+        Self::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             SpanLabel::ThesisSentence => "thesis_sentence",

@@ -93,7 +93,7 @@ mod tests {
             let commit = commit.clone();
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
-                db.insert(i.to_be_bytes(), &[1u8; 100]).unwrap();
+                db.insert(i.to_be_bytes(), vec![1u8; 100]).unwrap();
                 commit.sync().await.unwrap();
             }));
         }

@@ -56,6 +56,25 @@ pub fn assignment(tenant: &str, id: &str) -> Vec<u8> {
     k
 }
 
+/// `tenant 0 essay16 grade16`: a grade of an essay.
+pub fn grade(tenant: &str, essay: &EssayKey, grade: &[u8; 16]) -> Vec<u8> {
+    let mut k = essay_prefix(tenant, essay);
+    k.extend_from_slice(grade);
+    k
+}
+
+/// `tenant 0 essay16`: the prefix of everything attached to an essay.
+pub fn essay_prefix(tenant: &str, essay: &EssayKey) -> Vec<u8> {
+    self::essay(tenant, essay)
+}
+
+/// `tenant 0 name 0 version_be32`: a rubric version.
+pub fn rubric_version(tenant: &str, name: &str, version: u32) -> Vec<u8> {
+    let mut k = assignment_essays_prefix(tenant, name);
+    k.extend_from_slice(&version.to_be_bytes());
+    k
+}
+
 /// The essay id at the end of an index key.
 pub fn trailing_essay_id(key: &[u8]) -> Option<EssayKey> {
     let start = key.len().checked_sub(16)?;

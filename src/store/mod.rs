@@ -14,7 +14,10 @@ mod sled_store;
 
 use std::{future::Future, pin::Pin};
 
-pub use records::{AssignmentRecord, DeclaredRecord, EssayRecord, MetricsRecord};
+pub use records::{
+    AssignmentRecord, BandRecord, CriterionRecord, DeclaredRecord, EssayRecord, GradeRecord,
+    MetricsRecord, ReviewRecord, RubricRecord, SpanRecord,
+};
 pub use sled_store::{SledOptions, SledStore};
 
 /// A boxed future, so that [`Store`] stays object-safe.
@@ -123,7 +126,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&EssayKey>,
         limit: usize,
     ) -> Result<Vec<EssayRecord>, StoreError>;
-    /// Deletes an essay and everything keyed by it. `false` if there was none.
+    /// Deletes an essay and everything keyed by it (text, indexes, grades).
+    /// `false` if there was none.
     fn delete_essay(&self, tenant: &str, id: &EssayKey) -> Result<bool, StoreError>;
 
     /// Inserts an assignment; `false` if one with that id exists.
@@ -147,6 +151,49 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<AssignmentRecord>, StoreError>;
+
+    /// Stores a grade of an essay; `false` (nothing written) if the essay is gone.
+    fn insert_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError>;
+    /// Replaces a stored grade (to add a review); `false` if there is none.
+    fn replace_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError>;
+    fn grade(
+        &self,
+        tenant: &str,
+        essay: &EssayKey,
+        grade: &[u8; 16],
+    ) -> Result<Option<GradeRecord>, StoreError>;
+    /// Up to `limit` grades of an essay, the latest first, older than `before`.
+    fn list_grades(
+        &self,
+        tenant: &str,
+        essay: &EssayKey,
+        before: Option<&[u8; 16]>,
+        limit: usize,
+    ) -> Result<Vec<GradeRecord>, StoreError>;
+
+    /// Stores a rubric version. With `version == 1` the name must be new
+    /// (else `Ok(None)`); otherwise the version is the latest plus one and
+    /// the name must exist (else `Ok(None)`). Returns the version written.
+    fn insert_rubric(
+        &self,
+        tenant: &str,
+        rubric: &RubricRecord,
+        new_name: bool,
+    ) -> Result<Option<u32>, StoreError>;
+    /// A rubric version, or the latest with `version == None`.
+    fn rubric(
+        &self,
+        tenant: &str,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<Option<RubricRecord>, StoreError>;
+    /// The latest version of up to `limit` rubrics in name order after `after`.
+    fn list_rubrics(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RubricRecord>, StoreError>;
 
     /// Resolves once every write applied before the call is on disk. Writers
     /// that wait at the same time share one flush.

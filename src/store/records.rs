@@ -143,6 +143,118 @@ pub struct AssignmentRecord {
     pub update_time_us: i64,
 }
 
+/// A grade of a stored essay, with the teacher's review once there is one.
+#[derive(Clone, PartialEq, Message)]
+pub struct GradeRecord {
+    /// The grade id's 16 bytes (a UUIDv7: later grades sort after earlier ones).
+    #[prost(bytes = "vec", tag = "1")]
+    pub id: Vec<u8>,
+    #[prost(bytes = "vec", tag = "2")]
+    pub essay_id: Vec<u8>,
+    #[prost(string, tag = "3")]
+    pub question: String,
+    #[prost(message, repeated, tag = "4")]
+    pub criteria: Vec<CriterionRecord>,
+    #[prost(double, tag = "5")]
+    pub total: f64,
+    #[prost(double, tag = "6")]
+    pub max_mark: f64,
+    #[prost(string, tag = "7")]
+    pub band: String,
+    #[prost(double, tag = "8")]
+    pub confidence: f64,
+    /// Flag names, as the grader spells them.
+    #[prost(string, repeated, tag = "9")]
+    pub flags: Vec<String>,
+    #[prost(bool, tag = "10")]
+    pub needs_review: bool,
+    #[prost(string, tag = "11")]
+    pub rubric_name: String,
+    #[prost(uint32, tag = "12")]
+    pub rubric_version: u32,
+    #[prost(string, tag = "13")]
+    pub grader_version: String,
+    #[prost(string, tag = "14")]
+    pub summary: String,
+    #[prost(int64, tag = "15")]
+    pub create_time_us: i64,
+    #[prost(message, optional, tag = "16")]
+    pub review: Option<ReviewRecord>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct CriterionRecord {
+    #[prost(string, tag = "1")]
+    pub criterion: String,
+    #[prost(uint32, tag = "2")]
+    pub level: u32,
+    #[prost(double, tag = "3")]
+    pub score: f64,
+    #[prost(string, tag = "4")]
+    pub feedback: String,
+    #[prost(message, repeated, tag = "5")]
+    pub spans: Vec<SpanRecord>,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct SpanRecord {
+    #[prost(uint32, tag = "1")]
+    pub start: u32,
+    #[prost(uint32, tag = "2")]
+    pub end: u32,
+    #[prost(string, tag = "3")]
+    pub label: String,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct ReviewRecord {
+    #[prost(string, tag = "1")]
+    pub reviewer: String,
+    /// A level per criterion, in the grader's criterion order.
+    #[prost(uint32, repeated, tag = "2")]
+    pub levels: Vec<u32>,
+    #[prost(string, tag = "3")]
+    pub comment: String,
+    #[prost(int64, tag = "4")]
+    pub review_time_us: i64,
+    #[prost(double, tag = "5")]
+    pub total: f64,
+    #[prost(string, tag = "6")]
+    pub band: String,
+}
+
+/// One immutable version of a rubric.
+#[derive(Clone, PartialEq, Message)]
+pub struct RubricRecord {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(uint32, tag = "2")]
+    pub version: u32,
+    #[prost(string, tag = "3")]
+    pub description: String,
+    /// A weight per criterion, in the grader's criterion order.
+    #[prost(double, repeated, tag = "4")]
+    pub weights: Vec<f64>,
+    #[prost(double, tag = "5")]
+    pub max_mark: f64,
+    #[prost(message, repeated, tag = "6")]
+    pub bands: Vec<BandRecord>,
+    #[prost(double, tag = "7")]
+    pub review_threshold: f64,
+    #[prost(double, tag = "8")]
+    pub copy_threshold: f64,
+    #[prost(int64, tag = "9")]
+    pub create_time_us: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct BandRecord {
+    #[prost(string, tag = "1")]
+    pub label: String,
+    #[prost(double, tag = "2")]
+    pub min_mark: f64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

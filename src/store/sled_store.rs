@@ -3,8 +3,9 @@
 //! Trees: `essays` (metadata records), `essay_texts` (texts, apart so that
 //! listings never read them), `essays_by_assignment` and
 //! `essays_by_external_id` (indexes), `request_ids` (AIP-155 idempotency)
-//! and `assignments`. An essay and its index entries are written and deleted
-//! in one transaction.
+//! `assignments`, `grades` (keyed by essay, then grade id), `rubric_versions`
+//! and `rubric_latest`. An essay and its index entries are written and
+//! deleted in one transaction, and its grades go with it.
 
 use std::path::Path;
 
@@ -14,8 +15,8 @@ use sled::{
 };
 
 use super::{
-    AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, InsertOutcome, Store,
-    StoreError, StoreFuture,
+    AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome,
+    RubricRecord, Store, StoreError, StoreFuture,
     group_commit::GroupCommit,
     keys,
     records::{self, IdempotencyRecord},
@@ -29,6 +30,9 @@ pub struct SledStore {
     by_external_id: Tree,
     request_ids: Tree,
     assignments: Tree,
+    grades: Tree,
+    rubrics: Tree,
+    rubric_latest: Tree,
     commit: GroupCommit,
 }
 
@@ -49,6 +53,25 @@ impl Default for SledOptions {
 
 fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
+}
+
+fn grade_ids(grade: &GradeRecord) -> Result<(EssayKey, [u8; 16]), StoreError> {
+    let bad = |what: &str| StoreError::Corrupt {
+        what: "grade",
+        detail: format!("{what} is not 16 bytes"),
+    };
+    Ok((
+        grade
+            .essay_id
+            .as_slice()
+            .try_into()
+            .map_err(|_| bad("essay id"))?,
+        grade
+            .id
+            .as_slice()
+            .try_into()
+            .map_err(|_| bad("grade id"))?,
+    ))
 }
 
 fn from_tx(e: TransactionError<StoreError>) -> StoreError {
@@ -75,6 +98,9 @@ impl SledStore {
             by_external_id: db.open_tree("essays_by_external_id")?,
             request_ids: db.open_tree("request_ids")?,
             assignments: db.open_tree("assignments")?,
+            grades: db.open_tree("grades")?,
+            rubrics: db.open_tree("rubric_versions")?,
+            rubric_latest: db.open_tree("rubric_latest")?,
             commit: GroupCommit::new(db.clone()),
             db,
         })
@@ -265,15 +291,24 @@ impl Store for SledStore {
             .then(|| keys::external_id(tenant, &record.assignment_id, &record.external_id));
         let request_key =
             (!record.request_id.is_empty()).then(|| keys::request_id(tenant, &record.request_id));
+        // Grades are keyed under the essay; collect them first (sled
+        // transactions cannot scan). A grade written after this scan finds
+        // the essay gone and is refused (see insert_grade).
+        let grade_keys = self
+            .grades
+            .scan_prefix(&essay_key)
+            .keys()
+            .collect::<Result<Vec<_>, _>>()?;
         (
             &self.essays,
             &self.texts,
             &self.by_assignment,
             &self.by_external_id,
             &self.request_ids,
+            &self.grades,
         )
             .transaction(
-                |(essays, texts, by_assignment, by_external_id, request_ids)| {
+                |(essays, texts, by_assignment, by_external_id, request_ids, grades)| {
                     if essays.remove(essay_key.as_slice())?.is_none() {
                         // A concurrent delete won.
                         return Ok(false);
@@ -285,6 +320,9 @@ impl Store for SledStore {
                     }
                     if let Some(key) = &request_key {
                         request_ids.remove(key.as_slice())?;
+                    }
+                    for key in &grade_keys {
+                        grades.remove(key)?;
                     }
                     Ok(true)
                 },
@@ -359,11 +397,259 @@ impl Store for SledStore {
         Ok(found)
     }
 
+    fn insert_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError> {
+        let (essay_id, grade_id) = grade_ids(grade)?;
+        let essay_key = keys::essay(tenant, &essay_id);
+        let grade_key = keys::grade(tenant, &essay_id, &grade_id);
+        let bytes = records::encode(grade);
+        (&self.essays, &self.grades)
+            .transaction(|(essays, grades)| {
+                if essays.get(&essay_key)?.is_none() {
+                    return Ok(false);
+                }
+                grades.insert(grade_key.as_slice(), bytes.as_slice())?;
+                Ok(true)
+            })
+            .map_err(from_tx)
+    }
+
+    fn replace_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError> {
+        let (essay_id, grade_id) = grade_ids(grade)?;
+        let essay_key = keys::essay(tenant, &essay_id);
+        let grade_key = keys::grade(tenant, &essay_id, &grade_id);
+        let bytes = records::encode(grade);
+        (&self.essays, &self.grades)
+            .transaction(|(essays, grades)| {
+                if essays.get(&essay_key)?.is_none() || grades.get(&grade_key)?.is_none() {
+                    return Ok(false);
+                }
+                grades.insert(grade_key.as_slice(), bytes.as_slice())?;
+                Ok(true)
+            })
+            .map_err(from_tx)
+    }
+
+    fn grade(
+        &self,
+        tenant: &str,
+        essay: &EssayKey,
+        grade: &[u8; 16],
+    ) -> Result<Option<GradeRecord>, StoreError> {
+        self.grades
+            .get(keys::grade(tenant, essay, grade))?
+            .map(|bytes| records::decode("grade", &bytes))
+            .transpose()
+    }
+
+    fn list_grades(
+        &self,
+        tenant: &str,
+        essay: &EssayKey,
+        before: Option<&[u8; 16]>,
+        limit: usize,
+    ) -> Result<Vec<GradeRecord>, StoreError> {
+        let prefix = keys::essay_prefix(tenant, essay);
+        let end = match before {
+            Some(grade) => keys::grade(tenant, essay, grade),
+            None => {
+                let mut end = prefix.clone();
+                end.extend_from_slice(&[0xff; 17]);
+                end
+            }
+        };
+        let mut found = Vec::new();
+        for entry in self.grades.range(prefix.clone()..end).rev() {
+            if found.len() >= limit {
+                break;
+            }
+            let (_, value) = entry?;
+            found.push(records::decode("grade", &value)?);
+        }
+        Ok(found)
+    }
+
+    fn insert_rubric(
+        &self,
+        tenant: &str,
+        rubric: &RubricRecord,
+        new_name: bool,
+    ) -> Result<Option<u32>, StoreError> {
+        let latest_key = keys::assignment(tenant, &rubric.name);
+        (&self.rubrics, &self.rubric_latest)
+            .transaction(|(rubrics, latest)| {
+                let current = latest
+                    .get(&latest_key)?
+                    .map(|v| <[u8; 4]>::try_from(v.as_ref()).map(u32::from_be_bytes))
+                    .transpose()
+                    .map_err(|_| {
+                        abort(StoreError::Corrupt {
+                            what: "rubric",
+                            detail: "latest version is not 4 bytes".into(),
+                        })
+                    })?;
+                let version = match (new_name, current) {
+                    (true, None) => 1,
+                    (false, Some(v)) => v + 1,
+                    _ => return Ok(None),
+                };
+                let record = RubricRecord {
+                    version,
+                    ..rubric.clone()
+                };
+                rubrics.insert(
+                    keys::rubric_version(tenant, &rubric.name, version),
+                    records::encode(&record),
+                )?;
+                latest.insert(latest_key.as_slice(), &version.to_be_bytes())?;
+                Ok(Some(version))
+            })
+            .map_err(from_tx)
+    }
+
+    fn rubric(
+        &self,
+        tenant: &str,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<Option<RubricRecord>, StoreError> {
+        let version = match version {
+            Some(v) => v,
+            None => match self.rubric_latest.get(keys::assignment(tenant, name))? {
+                Some(v) => {
+                    u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                        what: "rubric",
+                        detail: "latest version is not 4 bytes".into(),
+                    })?)
+                }
+                None => return Ok(None),
+            },
+        };
+        self.rubrics
+            .get(keys::rubric_version(tenant, name, version))?
+            .map(|bytes| records::decode("rubric", &bytes))
+            .transpose()
+    }
+
+    fn list_rubrics(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RubricRecord>, StoreError> {
+        let prefix = keys::tenant_prefix(tenant);
+        let start = match after {
+            Some(name) => keys::successor(&keys::assignment(tenant, name)),
+            None => prefix.clone(),
+        };
+        let mut found = Vec::new();
+        for entry in self.rubric_latest.range(start..) {
+            if found.len() >= limit {
+                break;
+            }
+            let (key, _) = entry?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let name = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            if let Some(r) = self.rubric(tenant, &name, None)? {
+                found.push(r);
+            }
+        }
+        Ok(found)
+    }
+
     fn sync(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.commit.sync())
     }
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
         Ok(self.db.size_on_disk()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn essay(id: [u8; 16]) -> EssayRecord {
+        EssayRecord {
+            id: id.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn deleting_an_essay_removes_its_text_indexes_and_grades_from_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), &SledOptions::default()).unwrap();
+        let id = [1; 16];
+        let record = EssayRecord {
+            external_id: "sub-1".into(),
+            request_id: "req-1".into(),
+            ..essay(id)
+        };
+        let outcome = store
+            .insert_essay(
+                "t",
+                EssayInsert {
+                    record: &record,
+                    text: "text",
+                    request: Some(("req-1", [0; 32])),
+                },
+            )
+            .unwrap();
+        assert_eq!(outcome, InsertOutcome::Inserted);
+        let grade = GradeRecord {
+            id: vec![2; 16],
+            essay_id: id.to_vec(),
+            ..Default::default()
+        };
+        assert!(store.insert_grade("t", &grade).unwrap());
+        assert!(store.delete_essay("t", &id).unwrap());
+        for tree in [
+            &store.essays,
+            &store.texts,
+            &store.by_assignment,
+            &store.by_external_id,
+            &store.request_ids,
+            &store.grades,
+        ] {
+            assert!(tree.is_empty(), "{:?} still holds data", tree.name());
+        }
+        // A grade for an essay that is gone is refused, not orphaned.
+        assert!(!store.insert_grade("t", &grade).unwrap());
+        assert!(store.grades.is_empty());
+    }
+
+    #[test]
+    fn another_tenant_sees_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), &SledOptions::default()).unwrap();
+        let record = essay([3; 16]);
+        store
+            .insert_essay(
+                "school-a",
+                EssayInsert {
+                    record: &record,
+                    text: "text",
+                    request: None,
+                },
+            )
+            .unwrap();
+        assert!(store.essay("school-b", &[3; 16]).unwrap().is_none());
+        let query = EssayQuery::default();
+        assert!(
+            store
+                .list_essays("school-b", &query, None, 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .list_essays("school-a", &query, None, 10)
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }
