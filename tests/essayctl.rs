@@ -95,3 +95,49 @@ async fn server_errors_reach_the_terminal_with_a_non_zero_exit() {
     assert_eq!(stdout.trim(), "SERVING");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn essayctl_grade_prints_levels_feedback_and_quoted_spans() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(dir.path()).await;
+    let endpoint = app.endpoint();
+    let seed = seed_page();
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking(move || {
+        essayctl(
+            &endpoint,
+            &[
+                "grade",
+                "--text",
+                seed.to_str().unwrap(),
+                "--question",
+                "How successful was Soviet foreign policy in the years 1925–1945?",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("HISTORIOGRAPHY — level 2 of 5"), "{stdout}");
+    assert!(stdout.contains("[historian] \"Chris Korin\""), "{stdout}");
+    assert!(stdout.contains("[unanswered_question]"), "{stdout}");
+    assert!(stdout.contains("LTI score:"), "{stdout}");
+    app.stop().await;
+}
+
+#[test]
+fn essayctl_eval_history_reports_agreement_and_relations_as_json() {
+    let cases = repo_root().join("../shared/data/history-dev/cases.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_essayctl"))
+        .args(["--json", "eval", "history", "--cases", cases.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["essays"], 28);
+    for c in ["thesis", "evidence", "historiography", "balance"] {
+        assert!(report["criteria"][c]["adjacent"].as_f64().unwrap() >= 0.9, "{c}: {report}");
+        assert!(report["criteria"][c]["qwk"].as_f64().unwrap() >= 0.8, "{c}: {report}");
+    }
+    assert_eq!(report["relations"]["passed"], report["relations"]["total"], "{report}");
+    assert!(report["ladders"]["soviet-fp"].as_f64().is_some());
+}

@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use super::{CliError, connect, essays::read_text};
+use crate::core::essay_site::{self, ParsedPage};
 use crate::proto::v1::{self, grading_service_client::GradingServiceClient};
 
 #[derive(Debug, Args)]
@@ -16,6 +17,7 @@ pub struct GradeArgs {
     #[arg(required_unless_present = "text", conflicts_with = "text")]
     essay_id: Option<String>,
     /// Grade this text file instead (nothing is stored); needs --question.
+    /// An essay-site page is graded on its essay text, without the headers.
     #[arg(long, requires = "question")]
     text: Option<PathBuf>,
     /// The question; overrides the assignment's for a stored essay.
@@ -31,6 +33,11 @@ pub async fn run(args: GradeArgs, endpoint: &str, json: bool) -> Result<(), CliE
     let grade = match (&args.essay_id, &args.text) {
         (_, Some(path)) => {
             let (_, text) = read_text(Some(path))?;
+            // An essay-site page is graded on its essay, not its header lines.
+            let text = match essay_site::parse(&text) {
+                ParsedPage::Page(page) => page.text,
+                ParsedPage::PlainText(text) => text,
+            };
             client
                 .grade_text(v1::GradeTextRequest {
                     text,
