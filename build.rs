@@ -13,6 +13,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/essay/v1/grade.proto",
         "proto/essay/v1/rubric.proto",
         "proto/essay/v1/grading_service.proto",
+        "proto/essay/v1/grading_job.proto",
+        "proto/essay/v1/grading_job_service.proto",
     ];
     println!("cargo:rerun-if-changed=proto");
     let descriptors = protox::compile(protos, ["proto"])?;

@@ -31,6 +31,9 @@ pub struct ServerConfig {
     /// sled page cache size, in MiB.
     #[arg(long, env = "ESSAYD_CACHE_MB", default_value_t = 256)]
     pub cache_mb: u64,
+    /// Threads that grade batch jobs (default: one per core).
+    #[arg(long, env = "ESSAYD_GRADING_WORKERS")]
+    pub grading_workers: Option<usize>,
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
     #[arg(long, env = "ESSAYD_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
@@ -46,6 +49,7 @@ impl ServerConfig {
             max_essay_bytes: 1024 * 1024,
             cache_mb: 64,
             shutdown_grace_secs: 5,
+            grading_workers: None,
         }
     }
 }

@@ -8,14 +8,16 @@ use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 
 use crate::{
-    api::{AssignmentApi, EssayApi, GradingApi},
+    api::{AssignmentApi, EssayApi, GradingApi, GradingJobApi},
     config::ServerConfig,
-    core::{Assignments, EssayLimits, Essays, Grading, Rubrics},
+    core::{Assignments, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
             assignment_service_server::AssignmentServiceServer,
-            essay_service_server::EssayServiceServer, grading_service_server::GradingServiceServer,
+            essay_service_server::EssayServiceServer,
+            grading_job_service_server::GradingJobServiceServer,
+            grading_service_server::GradingServiceServer,
         },
     },
     store::{SledOptions, SledStore, StoreError},
@@ -30,6 +32,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("cannot build server reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    #[error("cannot resume grading jobs: {0}")]
+    Jobs(CoreError),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -68,6 +72,9 @@ pub async fn serve(
     health_reporter
         .set_serving::<GradingServiceServer<GradingApi>>()
         .await;
+    health_reporter
+        .set_serving::<GradingJobServiceServer<GradingJobApi>>()
+        .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -76,10 +83,16 @@ pub async fn serve(
     let reflection_v1 = reflection().build_v1()?;
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
-    let essay_service = EssayServiceServer::new(EssayApi::new(essays))
+    let essay_service = EssayServiceServer::new(EssayApi::new(essays.clone()))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let assignment_service = AssignmentServiceServer::new(AssignmentApi::new(assignments));
+    let workers = config
+        .grading_workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    let jobs = GradingJobs::start(store.clone(), essays.clone(), grading.clone(), workers)
+        .map_err(StartupError::Jobs)?;
+    let job_service = GradingJobServiceServer::new(GradingJobApi::new(jobs, grading.clone()));
     let grading_service = GradingServiceServer::new(GradingApi::new(grading, rubrics));
 
     let addr = listener.local_addr().ok();
@@ -101,6 +114,7 @@ pub async fn serve(
         .add_service(essay_service)
         .add_service(assignment_service)
         .add_service(grading_service)
+        .add_service(job_service)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {

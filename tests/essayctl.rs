@@ -128,16 +128,35 @@ async fn essayctl_grade_prints_levels_feedback_and_quoted_spans() {
 fn essayctl_eval_history_reports_agreement_and_relations_as_json() {
     let cases = repo_root().join("../shared/data/history-dev/cases.json");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_essayctl"))
-        .args(["--json", "eval", "history", "--cases", cases.to_str().unwrap()])
+        .args([
+            "--json",
+            "eval",
+            "history",
+            "--cases",
+            cases.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["essays"], 28);
     for c in ["thesis", "evidence", "historiography", "balance"] {
-        assert!(report["criteria"][c]["adjacent"].as_f64().unwrap() >= 0.9, "{c}: {report}");
-        assert!(report["criteria"][c]["qwk"].as_f64().unwrap() >= 0.8, "{c}: {report}");
+        assert!(
+            report["criteria"][c]["adjacent"].as_f64().unwrap() >= 0.9,
+            "{c}: {report}"
+        );
+        assert!(
+            report["criteria"][c]["qwk"].as_f64().unwrap() >= 0.8,
+            "{c}: {report}"
+        );
     }
-    assert_eq!(report["relations"]["passed"], report["relations"]["total"], "{report}");
+    assert_eq!(
+        report["relations"]["passed"], report["relations"]["total"],
+        "{report}"
+    );
     assert!(report["ladders"]["soviet-fp"].as_f64().is_some());
 }

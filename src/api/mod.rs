@@ -6,12 +6,14 @@ mod assignments;
 pub mod convert;
 mod essays;
 mod grading;
+mod jobs;
 pub mod page_token;
 pub mod status;
 
 pub use assignments::AssignmentApi;
 pub use essays::{EssayApi, MAX_BATCH_ITEMS};
 pub use grading::GradingApi;
+pub use jobs::{GradingJobApi, MAX_BATCH_GRADE_ITEMS};
 
 use crate::core::TenantId;
 

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-use crate::{core::CoreError, proto::v1};
+use crate::{
+    core::{CoreError, FailureKind, ItemFailure},
+    proto::v1,
+};
 
 /// The `ErrorInfo.domain` of every error essayd returns.
 pub const ERROR_DOMAIN: &str = "essayd";
@@ -88,5 +91,23 @@ pub fn item_error(e: CoreError, prefix: &str) -> v1::ItemError {
                     .collect()
             })
             .unwrap_or_default(),
+    }
+}
+
+/// A stored item failure (a job's essay that could not be graded) as the
+/// API's ItemError, with the code its kind maps to.
+pub fn failure_to_item_error(f: &ItemFailure) -> v1::ItemError {
+    let code = match f.kind {
+        FailureKind::InvalidArgument => Code::InvalidArgument,
+        FailureKind::NotFound => Code::NotFound,
+        FailureKind::FailedPrecondition => Code::FailedPrecondition,
+        FailureKind::Unavailable => Code::Unavailable,
+        FailureKind::Internal => Code::Internal,
+    };
+    v1::ItemError {
+        code: code as i32,
+        message: f.message.clone(),
+        reason: f.reason.clone(),
+        field_violations: Vec::new(),
     }
 }

@@ -14,8 +14,12 @@ use crate::proto::v1::{self, grading_service_client::GradingServiceClient};
 #[derive(Debug, Args)]
 pub struct GradeArgs {
     /// The stored essay to grade (against its assignment's question).
-    #[arg(required_unless_present = "text", conflicts_with = "text")]
+    #[arg(required_unless_present_any = ["text", "assignment"], conflicts_with_all = ["text", "assignment"])]
     essay_id: Option<String>,
+    /// Grade every essay of this assignment as a background job, with a
+    /// progress bar, then print a summary.
+    #[arg(long, conflicts_with = "text")]
+    assignment: Option<String>,
     /// Grade this text file instead (nothing is stored); needs --question.
     /// An essay-site page is graded on its essay text, without the headers.
     #[arg(long, requires = "question")]
@@ -29,6 +33,9 @@ pub struct GradeArgs {
 }
 
 pub async fn run(args: GradeArgs, endpoint: &str, json: bool) -> Result<(), CliError> {
+    if let Some(assignment) = &args.assignment {
+        return super::jobs::grade_assignment(endpoint, assignment, &args.rubric, json).await;
+    }
     let mut client = GradingServiceClient::new(connect(endpoint).await?);
     let grade = match (&args.essay_id, &args.text) {
         (_, Some(path)) => {
@@ -70,7 +77,7 @@ pub async fn run(args: GradeArgs, endpoint: &str, json: bool) -> Result<(), CliE
     Ok(())
 }
 
-fn flag_name(f: i32) -> String {
+pub fn flag_name(f: i32) -> String {
     v1::GradeFlag::try_from(f)
         .map(|f| {
             f.as_str_name()

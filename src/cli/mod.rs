@@ -6,6 +6,7 @@ mod bench;
 mod essays;
 mod eval;
 mod grade;
+mod jobs;
 mod output;
 
 use std::process::ExitCode;
@@ -42,6 +43,8 @@ enum Command {
     Essays(essays::EssayCommand),
     /// Grade a stored essay, or a text file against a question, and print the report.
     Grade(grade::GradeArgs),
+    /// Export a grading job's results, one row per essay.
+    Results(jobs::ResultsArgs),
     /// Measure the grader in-process against examiner levels.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -105,6 +108,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Essays(cmd) => essays::run(cmd, &cli.endpoint, cli.json).await,
         Command::Grade(args) => grade::run(args, &cli.endpoint, cli.json).await,
         Command::Eval(cmd) => eval::run(cmd, cli.json),
+        Command::Results(args) => jobs::results(args, &cli.endpoint).await,
         Command::Health => health(&cli.endpoint, cli.json).await,
         Command::Bench(cmd) => bench::run(cmd, cli.json).await,
     };

@@ -164,6 +164,11 @@ impl Grading {
         }
     }
 
+    /// Checks that a rubric exists.
+    pub fn rubric_exists(&self, tenant: &TenantId, name: &str) -> Result<(), CoreError> {
+        self.rubrics.get(tenant, name, None).map(|_| ())
+    }
+
     /// The stored text of an essay, which a grade's spans point into.
     pub fn essay_text(&self, tenant: &TenantId, essay_id: EssayId) -> Result<String, CoreError> {
         self.essays.text(tenant, essay_id)
@@ -171,6 +176,37 @@ impl Grading {
 
     /// Grades a stored essay and stores the grade (durably) with it.
     pub async fn grade_essay(
+        &self,
+        tenant: &TenantId,
+        essay_id: EssayId,
+        question: Option<String>,
+        rubric: Option<String>,
+    ) -> Result<GradeRecordView, CoreError> {
+        let view = self.compute(tenant, essay_id, question, rubric).await?;
+        if !self
+            .store
+            .insert_grade(tenant.as_str(), &to_record(&view))?
+        {
+            return Err(CoreError::NotFound {
+                resource: "essay",
+                id: essay_id.to_string(),
+            });
+        }
+        self.store.sync().await?;
+        tracing::info!(
+            tenant = tenant.as_str(),
+            essay_id = %essay_id,
+            grade_id = %view.id.map(|i| i.to_string()).unwrap_or_default(),
+            total = view.grade.total,
+            needs_review = view.grade.needs_review,
+            "essay graded"
+        );
+        Ok(view)
+    }
+
+    /// Grades a stored essay against its assignment's question and rubric
+    /// (or the given ones) without storing the grade.
+    pub async fn compute(
         &self,
         tenant: &TenantId,
         essay_id: EssayId,
@@ -215,24 +251,6 @@ impl Grading {
             create_time: time_us::now(),
             review: None,
         };
-        if !self
-            .store
-            .insert_grade(tenant.as_str(), &to_record(&view))?
-        {
-            return Err(CoreError::NotFound {
-                resource: "essay",
-                id: essay_id.to_string(),
-            });
-        }
-        self.store.sync().await?;
-        tracing::info!(
-            tenant = tenant.as_str(),
-            essay_id = %essay_id,
-            grade_id = %view.id.map(|i| i.to_string()).unwrap_or_default(),
-            total = view.grade.total,
-            needs_review = view.grade.needs_review,
-            "essay graded"
-        );
         Ok(view)
     }
 
@@ -386,7 +404,7 @@ impl Grading {
     }
 }
 
-fn to_record(v: &GradeRecordView) -> GradeRecord {
+pub(super) fn to_record(v: &GradeRecordView) -> GradeRecord {
     let g = &v.grade;
     GradeRecord {
         id: v.id.map(|i| i.to_bytes().to_vec()).unwrap_or_default(),

@@ -10,6 +10,7 @@ pub mod essay_site;
 mod essays;
 mod grading;
 mod ids;
+mod jobs;
 mod rubrics;
 pub mod text_metrics;
 mod time_us;
@@ -22,4 +23,7 @@ pub use essay::{
 pub use essays::{Essays, Page};
 pub use grading::{GradeId, GradeRecordView, Grading, LtiScore, Review, ReviewDraft};
 pub use ids::{AssignmentId, EssayId, TenantId, parse_name};
+pub use jobs::{
+    FailureKind, GradingJobs, ItemFailure, Job, JobEvent, JobId, JobResult, JobState, JobTarget,
+};
 pub use rubrics::{DEFAULT_RUBRIC, RubricDraft, RubricVersion, Rubrics};

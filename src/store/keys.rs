@@ -75,6 +75,20 @@ pub fn rubric_version(tenant: &str, name: &str, version: u32) -> Vec<u8> {
     k
 }
 
+/// `tenant 0 job16`: a job, and the prefix of its essays and results.
+pub fn job(tenant: &str, job: &[u8; 16]) -> Vec<u8> {
+    let mut k = tenant_prefix(tenant);
+    k.extend_from_slice(job);
+    k
+}
+
+/// `tenant 0 job16 sequence_be32`: one essay (or result) of a job.
+pub fn job_item(tenant: &str, job: &[u8; 16], sequence: u32) -> Vec<u8> {
+    let mut k = self::job(tenant, job);
+    k.extend_from_slice(&sequence.to_be_bytes());
+    k
+}
+
 /// The essay id at the end of an index key.
 pub fn trailing_essay_id(key: &[u8]) -> Option<EssayKey> {
     let start = key.len().checked_sub(16)?;

@@ -18,6 +18,7 @@ pub use records::{
     AssignmentRecord, BandRecord, CriterionRecord, DeclaredRecord, EssayRecord, GradeRecord,
     MetricsRecord, ReviewRecord, RubricRecord, SpanRecord,
 };
+pub use records::{JobRecord, JobResultRecord};
 pub use sled_store::{SledOptions, SledStore};
 
 /// A boxed future, so that [`Store`] stays object-safe.
@@ -194,6 +195,61 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RubricRecord>, StoreError>;
+
+    /// Stores a new job and the essays it will grade, in order.
+    fn insert_job(
+        &self,
+        tenant: &str,
+        job: &JobRecord,
+        essays: &[EssayKey],
+    ) -> Result<(), StoreError>;
+    fn job(&self, tenant: &str, id: &[u8; 16]) -> Result<Option<JobRecord>, StoreError>;
+    /// Changes a job's record in one transaction (so a state change never
+    /// overwrites counts recorded meanwhile); `None` if there is no such job.
+    fn update_job(
+        &self,
+        tenant: &str,
+        id: &[u8; 16],
+        change: &dyn Fn(&mut JobRecord),
+    ) -> Result<Option<JobRecord>, StoreError>;
+    /// Up to `limit` jobs, the newest first, older than `before`.
+    fn list_jobs(
+        &self,
+        tenant: &str,
+        before: Option<&[u8; 16]>,
+        limit: usize,
+    ) -> Result<Vec<JobRecord>, StoreError>;
+    /// Up to `limit` of a job's essays from sequence `from`, with their sequences.
+    fn job_essays(
+        &self,
+        tenant: &str,
+        job: &[u8; 16],
+        from: u32,
+        limit: usize,
+    ) -> Result<Vec<(u32, EssayKey)>, StoreError>;
+    /// Records the outcome of one essay of a job in one transaction: the
+    /// grade (if any, and only while the essay exists: else the result
+    /// becomes a failure), the result, and the job's counts. A sequence that
+    /// already has a result is left as it is, so a job resumed after a crash
+    /// gives each essay exactly one grade. Returns the job's record after.
+    fn record_job_result(
+        &self,
+        tenant: &str,
+        job: &[u8; 16],
+        sequence: u32,
+        result: &JobResultRecord,
+        grade: Option<&GradeRecord>,
+    ) -> Result<Option<JobRecord>, StoreError>;
+    /// Up to `limit` of a job's results from sequence `from`, with their sequences.
+    fn job_results(
+        &self,
+        tenant: &str,
+        job: &[u8; 16],
+        from: u32,
+        limit: usize,
+    ) -> Result<Vec<(u32, JobResultRecord)>, StoreError>;
+    /// Every job of every tenant in `states` (to resume them at start-up).
+    fn jobs_in_states(&self, states: &[i32]) -> Result<Vec<(String, JobRecord)>, StoreError>;
 
     /// Resolves once every write applied before the call is on disk. Writers
     /// that wait at the same time share one flush.

@@ -255,6 +255,50 @@ pub struct BandRecord {
     pub min_mark: f64,
 }
 
+/// A grading job. Its essays are listed apart (`job_essays`), one key per
+/// essay, so that a big job is streamed, not loaded whole.
+#[derive(Clone, PartialEq, Message)]
+pub struct JobRecord {
+    #[prost(bytes = "vec", tag = "1")]
+    pub id: Vec<u8>,
+    #[prost(string, tag = "2")]
+    pub assignment_id: String,
+    #[prost(string, tag = "3")]
+    pub rubric: String,
+    /// The API's GradingJobState number.
+    #[prost(int32, tag = "4")]
+    pub state: i32,
+    #[prost(uint32, tag = "5")]
+    pub total: u32,
+    #[prost(uint32, tag = "6")]
+    pub graded: u32,
+    #[prost(uint32, tag = "7")]
+    pub failed: u32,
+    #[prost(int64, tag = "8")]
+    pub create_time_us: i64,
+    #[prost(int64, optional, tag = "9")]
+    pub start_time_us: Option<i64>,
+    #[prost(int64, optional, tag = "10")]
+    pub end_time_us: Option<i64>,
+}
+
+/// The outcome of one essay of a job: the grade it got, or why not.
+#[derive(Clone, PartialEq, Message)]
+pub struct JobResultRecord {
+    #[prost(bytes = "vec", tag = "1")]
+    pub essay_id: Vec<u8>,
+    /// Empty when the essay failed.
+    #[prost(bytes = "vec", tag = "2")]
+    pub grade_id: Vec<u8>,
+    /// A google.rpc.Code number when the essay failed.
+    #[prost(int32, tag = "3")]
+    pub error_code: i32,
+    #[prost(string, tag = "4")]
+    pub error_message: String,
+    #[prost(string, tag = "5")]
+    pub error_reason: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,8 +3,9 @@
 //! Trees: `essays` (metadata records), `essay_texts` (texts, apart so that
 //! listings never read them), `essays_by_assignment` and
 //! `essays_by_external_id` (indexes), `request_ids` (AIP-155 idempotency)
-//! `assignments`, `grades` (keyed by essay, then grade id), `rubric_versions`
-//! and `rubric_latest`. An essay and its index entries are written and
+//! `assignments`, `grades` (keyed by essay, then grade id), `rubric_versions`,
+//! `rubric_latest`, and `jobs`, `job_essays`, `job_results` (keyed by job, then
+//! sequence). An essay and its index entries are written and
 //! deleted in one transaction, and its grades go with it.
 
 use std::path::Path;
@@ -16,7 +17,7 @@ use sled::{
 
 use super::{
     AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome,
-    RubricRecord, Store, StoreError, StoreFuture,
+    JobRecord, JobResultRecord, RubricRecord, Store, StoreError, StoreFuture,
     group_commit::GroupCommit,
     keys,
     records::{self, IdempotencyRecord},
@@ -33,6 +34,9 @@ pub struct SledStore {
     grades: Tree,
     rubrics: Tree,
     rubric_latest: Tree,
+    jobs: Tree,
+    job_essays: Tree,
+    job_results: Tree,
     commit: GroupCommit,
 }
 
@@ -53,6 +57,16 @@ impl Default for SledOptions {
 
 fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
+}
+
+fn sequence_of(key: &[u8], prefix_len: usize) -> Result<u32, StoreError> {
+    key.get(prefix_len..prefix_len + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_be_bytes)
+        .ok_or_else(|| StoreError::Corrupt {
+            what: "job item",
+            detail: "key has no sequence".into(),
+        })
 }
 
 fn grade_ids(grade: &GradeRecord) -> Result<(EssayKey, [u8; 16]), StoreError> {
@@ -101,6 +115,9 @@ impl SledStore {
             grades: db.open_tree("grades")?,
             rubrics: db.open_tree("rubric_versions")?,
             rubric_latest: db.open_tree("rubric_latest")?,
+            jobs: db.open_tree("jobs")?,
+            job_essays: db.open_tree("job_essays")?,
+            job_results: db.open_tree("job_results")?,
             commit: GroupCommit::new(db.clone()),
             db,
         })
@@ -553,6 +570,210 @@ impl Store for SledStore {
             let name = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
             if let Some(r) = self.rubric(tenant, &name, None)? {
                 found.push(r);
+            }
+        }
+        Ok(found)
+    }
+
+    fn insert_job(
+        &self,
+        tenant: &str,
+        job: &JobRecord,
+        essays: &[EssayKey],
+    ) -> Result<(), StoreError> {
+        let id: [u8; 16] = job
+            .id
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Corrupt {
+                what: "job",
+                detail: "job id is not 16 bytes".into(),
+            })?;
+        let mut batch = sled::Batch::default();
+        for (sequence, essay) in essays.iter().enumerate() {
+            batch.insert(
+                keys::job_item(tenant, &id, sequence as u32),
+                essay.as_slice(),
+            );
+        }
+        // The essay list first, the job record last: a job is visible (and
+        // resumable) only once its list is complete.
+        self.job_essays.apply_batch(batch)?;
+        self.jobs
+            .insert(keys::job(tenant, &id), records::encode(job))?;
+        Ok(())
+    }
+
+    fn job(&self, tenant: &str, id: &[u8; 16]) -> Result<Option<JobRecord>, StoreError> {
+        self.jobs
+            .get(keys::job(tenant, id))?
+            .map(|bytes| records::decode("job", &bytes))
+            .transpose()
+    }
+
+    fn update_job(
+        &self,
+        tenant: &str,
+        id: &[u8; 16],
+        change: &dyn Fn(&mut JobRecord),
+    ) -> Result<Option<JobRecord>, StoreError> {
+        let key = keys::job(tenant, id);
+        self.jobs
+            .transaction(|tree| {
+                let Some(bytes) = tree.get(&key)? else {
+                    return Ok(None);
+                };
+                let mut job: JobRecord = records::decode("job", &bytes).map_err(abort)?;
+                change(&mut job);
+                tree.insert(key.as_slice(), records::encode(&job))?;
+                Ok(Some(job))
+            })
+            .map_err(from_tx)
+    }
+
+    fn list_jobs(
+        &self,
+        tenant: &str,
+        before: Option<&[u8; 16]>,
+        limit: usize,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let prefix = keys::tenant_prefix(tenant);
+        let end = match before {
+            Some(id) => keys::job(tenant, id),
+            None => {
+                let mut end = prefix.clone();
+                end.extend_from_slice(&[0xff; 17]);
+                end
+            }
+        };
+        let mut found = Vec::new();
+        for entry in self.jobs.range(prefix..end).rev() {
+            if found.len() >= limit {
+                break;
+            }
+            let (_, value) = entry?;
+            found.push(records::decode("job", &value)?);
+        }
+        Ok(found)
+    }
+
+    fn job_essays(
+        &self,
+        tenant: &str,
+        job: &[u8; 16],
+        from: u32,
+        limit: usize,
+    ) -> Result<Vec<(u32, EssayKey)>, StoreError> {
+        let prefix = keys::job(tenant, job);
+        let mut found = Vec::new();
+        for entry in self.job_essays.range(keys::job_item(tenant, job, from)..) {
+            if found.len() >= limit {
+                break;
+            }
+            let (key, value) = entry?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let sequence = sequence_of(&key, prefix.len())?;
+            let essay: EssayKey = value.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                what: "job essay",
+                detail: "essay id is not 16 bytes".into(),
+            })?;
+            found.push((sequence, essay));
+        }
+        Ok(found)
+    }
+
+    fn record_job_result(
+        &self,
+        tenant: &str,
+        job: &[u8; 16],
+        sequence: u32,
+        result: &JobResultRecord,
+        grade: Option<&GradeRecord>,
+    ) -> Result<Option<JobRecord>, StoreError> {
+        let job_key = keys::job(tenant, job);
+        let result_key = keys::job_item(tenant, job, sequence);
+        let grade_keys = grade
+            .map(|g| {
+                grade_ids(g).map(|(essay, id)| {
+                    (
+                        keys::essay(tenant, &essay),
+                        keys::grade(tenant, &essay, &id),
+                    )
+                })
+            })
+            .transpose()?;
+        let grade_bytes = grade.map(records::encode);
+        (&self.jobs, &self.job_results, &self.essays, &self.grades)
+            .transaction(|(jobs, results, essays, grades)| {
+                let Some(job_bytes) = jobs.get(&job_key)? else {
+                    return Ok(None);
+                };
+                let mut job: JobRecord = records::decode("job", &job_bytes).map_err(abort)?;
+                if results.get(&result_key)?.is_some() {
+                    return Ok(Some(job));
+                }
+                let mut result = result.clone();
+                match (&grade_keys, &grade_bytes) {
+                    (Some((essay_key, grade_key)), Some(bytes))
+                        if essays.get(essay_key)?.is_some() =>
+                    {
+                        grades.insert(grade_key.as_slice(), bytes.as_slice())?;
+                        job.graded += 1;
+                    }
+                    (Some(_), Some(_)) => {
+                        result.grade_id.clear();
+                        result.error_code = 5; // NOT_FOUND
+                        result.error_message = "the essay was deleted while the job ran".into();
+                        result.error_reason = "ESSAY_NOT_FOUND".into();
+                        job.failed += 1;
+                    }
+                    _ => job.failed += 1,
+                }
+                results.insert(result_key.as_slice(), records::encode(&result))?;
+                jobs.insert(job_key.as_slice(), records::encode(&job))?;
+                Ok(Some(job))
+            })
+            .map_err(from_tx)
+    }
+
+    fn job_results(
+        &self,
+        tenant: &str,
+        job: &[u8; 16],
+        from: u32,
+        limit: usize,
+    ) -> Result<Vec<(u32, JobResultRecord)>, StoreError> {
+        let prefix = keys::job(tenant, job);
+        let mut found = Vec::new();
+        for entry in self.job_results.range(keys::job_item(tenant, job, from)..) {
+            if found.len() >= limit {
+                break;
+            }
+            let (key, value) = entry?;
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            found.push((
+                sequence_of(&key, prefix.len())?,
+                records::decode("job result", &value)?,
+            ));
+        }
+        Ok(found)
+    }
+
+    fn jobs_in_states(&self, states: &[i32]) -> Result<Vec<(String, JobRecord)>, StoreError> {
+        let mut found = Vec::new();
+        for entry in self.jobs.iter() {
+            let (key, value) = entry?;
+            let job: JobRecord = records::decode("job", &value)?;
+            if states.contains(&job.state) {
+                let tenant_len = key.iter().position(|&b| b == 0).unwrap_or(0);
+                found.push((
+                    String::from_utf8_lossy(&key[..tenant_len]).into_owned(),
+                    job,
+                ));
             }
         }
         Ok(found)

@@ -1,0 +1,637 @@
+//! Grading jobs: grade all of an assignment's essays (or a list) in the
+//! background, durably. A job's essays are listed when it is created; a
+//! runner grades them in chunks on a pool sized to the cores, and records
+//! each essay's grade, its result and the job's counts in one transaction, so
+//! a job killed midway resumes where it stopped and every essay ends with
+//! exactly one grade from it. Watchers are woken after each chunk.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use super::{
+    AssignmentId, CoreError, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading,
+    TenantId,
+    essays::Page,
+    grading::{self, GradeId},
+    time_us,
+};
+use crate::{
+    core::Author,
+    store::{JobRecord, JobResultRecord, Store},
+};
+
+/// A job id: a UUIDv7, so jobs list newest first.
+pub type JobId = EssayId;
+
+/// The most essays one job may grade.
+pub const MAX_JOB_ESSAYS: usize = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    Queued = 1,
+    Running = 2,
+    Succeeded = 3,
+    Failed = 4,
+    Cancelled = 5,
+}
+
+impl JobState {
+    fn from_i32(v: i32) -> Result<Self, CoreError> {
+        Ok(match v {
+            1 => Self::Queued,
+            2 => Self::Running,
+            3 => Self::Succeeded,
+            4 => Self::Failed,
+            5 => Self::Cancelled,
+            other => return Err(CoreError::Internal(format!("stored job state {other}"))),
+        })
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub id: JobId,
+    pub assignment_id: Option<AssignmentId>,
+    pub rubric: String,
+    pub state: JobState,
+    pub total: u32,
+    pub graded: u32,
+    pub failed: u32,
+    pub create_time: OffsetDateTime,
+    pub start_time: Option<OffsetDateTime>,
+    pub end_time: Option<OffsetDateTime>,
+}
+
+/// What a job grades.
+#[derive(Debug, Clone)]
+pub enum JobTarget {
+    Assignment(AssignmentId),
+    Essays(Vec<EssayId>),
+}
+
+/// Why one essay of a batch could not be graded: a core error's kind,
+/// stable reason and message, kept so it can be shown later.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemFailure {
+    pub kind: FailureKind,
+    pub reason: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    InvalidArgument = 1,
+    NotFound = 2,
+    FailedPrecondition = 3,
+    Unavailable = 4,
+    Internal = 5,
+}
+
+impl From<&CoreError> for ItemFailure {
+    fn from(e: &CoreError) -> Self {
+        let (kind, reason) = match e {
+            CoreError::InvalidArgument { reason, .. } => (FailureKind::InvalidArgument, *reason),
+            CoreError::NotFound { .. } => (FailureKind::NotFound, "NOT_FOUND"),
+            CoreError::AlreadyExists { reason, .. } => (FailureKind::FailedPrecondition, *reason),
+            CoreError::FailedPrecondition { reason, .. } => {
+                (FailureKind::FailedPrecondition, *reason)
+            }
+            CoreError::Unavailable(_) => (FailureKind::Unavailable, "STORAGE_UNAVAILABLE"),
+            CoreError::Internal(_) => (FailureKind::Internal, "INTERNAL"),
+        };
+        ItemFailure {
+            kind,
+            reason: reason.to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl FailureKind {
+    fn from_i32(v: i32) -> Self {
+        match v {
+            1 => Self::InvalidArgument,
+            2 => Self::NotFound,
+            3 => Self::FailedPrecondition,
+            4 => Self::Unavailable,
+            _ => Self::Internal,
+        }
+    }
+}
+
+/// The outcome of one essay of a job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobResult {
+    pub sequence: u32,
+    pub essay_id: EssayId,
+    pub outcome: Result<GradeRecordView, ItemFailure>,
+    pub external_id: String,
+    pub author: Author,
+}
+
+/// What a watcher of a job is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobEvent {
+    Progress(Job),
+    Result(Box<JobResult>),
+}
+
+#[derive(Clone)]
+pub struct GradingJobs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    essays: Essays,
+    grading: Grading,
+    queue: mpsc::UnboundedSender<(TenantId, JobId)>,
+    /// Bumped whenever any job makes progress; watchers re-read on a change.
+    changed: watch::Sender<u64>,
+    workers: Arc<Semaphore>,
+    chunk: usize,
+}
+
+impl GradingJobs {
+    /// Starts the job runner with `workers` grading threads, and resumes the
+    /// jobs a previous run left queued or running.
+    pub fn start(
+        store: Arc<dyn Store>,
+        essays: Essays,
+        grading: Grading,
+        workers: usize,
+    ) -> Result<Self, CoreError> {
+        let workers = workers.max(1);
+        let (queue, mut jobs) = mpsc::unbounded_channel();
+        let inner = Arc::new(Inner {
+            store,
+            essays,
+            grading,
+            queue,
+            changed: watch::Sender::new(0),
+            workers: Arc::new(Semaphore::new(workers)),
+            chunk: 8 * workers,
+        });
+        let unfinished = inner
+            .store
+            .jobs_in_states(&[JobState::Queued as i32, JobState::Running as i32])?;
+        let runner = inner.clone();
+        tokio::spawn(async move {
+            while let Some((tenant, id)) = jobs.recv().await {
+                if let Err(e) = runner.run(&tenant, id).await {
+                    tracing::error!(tenant = tenant.as_str(), job_id = %id, error = %e, "grading job stopped");
+                }
+            }
+        });
+        for (tenant, record) in unfinished {
+            let tenant = TenantId::parse(&tenant)?;
+            let id = job_id(&record)?;
+            tracing::info!(tenant = tenant.as_str(), job_id = %id, "resuming grading job");
+            let _ = inner.queue.send((tenant, id));
+        }
+        Ok(Self { inner })
+    }
+
+    pub async fn create(
+        &self,
+        tenant: &TenantId,
+        target: JobTarget,
+        rubric: String,
+    ) -> Result<Job, CoreError> {
+        let (assignment_id, essay_ids) = match target {
+            JobTarget::Assignment(a) => {
+                let ids = self.assignment_essays(tenant, &a)?;
+                (a.as_str().to_owned(), ids)
+            }
+            JobTarget::Essays(ids) => {
+                for (i, id) in ids.iter().enumerate() {
+                    self.inner
+                        .essays
+                        .get(tenant, *id, EssayView::Basic)
+                        .map_err(|e| e.within(&format!("job.essay_ids[{i}]")))?;
+                }
+                (
+                    String::new(),
+                    ids.iter().map(|i| i.to_bytes()).collect::<Vec<_>>(),
+                )
+            }
+        };
+        if essay_ids.is_empty() {
+            return Err(CoreError::FailedPrecondition {
+                field: "job".into(),
+                description: "there are no essays to grade".into(),
+                reason: "NO_ESSAYS",
+            });
+        }
+        if essay_ids.len() > MAX_JOB_ESSAYS {
+            return Err(CoreError::invalid(
+                "job.essay_ids",
+                "JOB_TOO_LARGE",
+                format!(
+                    "has {} essays; the limit is {MAX_JOB_ESSAYS}",
+                    essay_ids.len()
+                ),
+            ));
+        }
+        if !rubric.is_empty() {
+            self.inner.grading.rubric_exists(tenant, &rubric)?;
+        }
+        let id = JobId::generate();
+        let record = JobRecord {
+            id: id.to_bytes().to_vec(),
+            assignment_id,
+            rubric,
+            state: JobState::Queued as i32,
+            total: essay_ids.len() as u32,
+            graded: 0,
+            failed: 0,
+            create_time_us: time_us::from_time(time_us::now()),
+            start_time_us: None,
+            end_time_us: None,
+        };
+        self.inner
+            .store
+            .insert_job(tenant.as_str(), &record, &essay_ids)?;
+        self.inner.store.sync().await?;
+        tracing::info!(tenant = tenant.as_str(), job_id = %id, essays = essay_ids.len(), "grading job created");
+        let _ = self.inner.queue.send((tenant.clone(), id));
+        from_record(&record)
+    }
+
+    /// The ids of an assignment's essays, read page by page.
+    fn assignment_essays(
+        &self,
+        tenant: &TenantId,
+        assignment: &AssignmentId,
+    ) -> Result<Vec<[u8; 16]>, CoreError> {
+        let filter = EssayFilter {
+            assignment_id: assignment.as_str().to_owned(),
+            ..Default::default()
+        };
+        let mut ids = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .inner
+                .essays
+                .list(tenant, &filter, after, 1000, EssayView::Basic)?;
+            ids.extend(page.items.iter().map(|e| e.id.to_bytes()));
+            after = page.items.last().map(|e| e.id);
+            if !page.more {
+                return Ok(ids);
+            }
+        }
+    }
+
+    pub fn get(&self, tenant: &TenantId, id: JobId) -> Result<Job, CoreError> {
+        let record = self
+            .inner
+            .store
+            .job(tenant.as_str(), &id.to_bytes())?
+            .ok_or_else(|| CoreError::NotFound {
+                resource: "grading job",
+                id: id.to_string(),
+            })?;
+        from_record(&record)
+    }
+
+    pub fn list(
+        &self,
+        tenant: &TenantId,
+        before: Option<JobId>,
+        limit: usize,
+    ) -> Result<Page<Job>, CoreError> {
+        let before = before.map(JobId::to_bytes);
+        let mut records =
+            self.inner
+                .store
+                .list_jobs(tenant.as_str(), before.as_ref(), limit + 1)?;
+        let more = records.len() > limit;
+        records.truncate(limit);
+        Ok(Page {
+            items: records.iter().map(from_record).collect::<Result<_, _>>()?,
+            more,
+        })
+    }
+
+    /// Cancels a queued or running job; a finished job is left as it is.
+    pub async fn cancel(&self, tenant: &TenantId, id: JobId) -> Result<Job, CoreError> {
+        let job = self.get(tenant, id)?;
+        if job.state.is_final() {
+            return Ok(job);
+        }
+        self.inner
+            .set_state(tenant, id, JobState::Cancelled)
+            .await?;
+        tracing::info!(tenant = tenant.as_str(), job_id = %id, "grading job cancelled");
+        self.get(tenant, id)
+    }
+
+    /// Up to `limit` results from sequence `from`.
+    pub fn results(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        from: u32,
+        limit: usize,
+    ) -> Result<Page<JobResult>, CoreError> {
+        self.get(tenant, id)?;
+        self.inner.results(tenant, id, from, limit)
+    }
+
+    /// Streams a job's progress and results from `start` on until the job ends.
+    pub fn watch(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        start: u32,
+    ) -> Result<mpsc::Receiver<Result<JobEvent, CoreError>>, CoreError> {
+        self.get(tenant, id)?;
+        let (tx, rx) = mpsc::channel(64);
+        let inner = self.inner.clone();
+        let tenant = tenant.clone();
+        tokio::spawn(async move {
+            let mut changed = inner.changed.subscribe();
+            let mut next = start;
+            let mut last_sent: Option<Job> = None;
+            loop {
+                changed.borrow_and_update();
+                let job = match inner.job(&tenant, id) {
+                    Ok(job) => job,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                let page = match inner.results(&tenant, id, next, 256) {
+                    Ok(page) => page,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                let state_changed = last_sent.as_ref().is_none_or(|l| l.state != job.state);
+                if state_changed || !page.items.is_empty() {
+                    if tx.send(Ok(JobEvent::Progress(job.clone()))).await.is_err() {
+                        return;
+                    }
+                    last_sent = Some(job.clone());
+                }
+                // Within a chunk, results land out of order: send only the
+                // gap-free run from `next`, so a reconnect from `next` never
+                // skips a result that lands later (a finished job has no gaps
+                // left to wait for).
+                let mut gap = false;
+                for result in page.items.iter().cloned() {
+                    if result.sequence != next && !job.state.is_final() {
+                        gap = true;
+                        break;
+                    }
+                    next = result.sequence + 1;
+                    if tx
+                        .send(Ok(JobEvent::Result(Box::new(result))))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                if page.more && !gap {
+                    continue;
+                }
+                if job.state.is_final() && !gap {
+                    if last_sent.as_ref() != Some(&job) {
+                        let _ = tx.send(Ok(JobEvent::Progress(job))).await;
+                    }
+                    return;
+                }
+                // Wake on progress, or re-check now and then.
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), changed.changed())
+                    .await;
+            }
+        });
+        Ok(rx)
+    }
+}
+
+impl Inner {
+    fn job(&self, tenant: &TenantId, id: JobId) -> Result<Job, CoreError> {
+        let record = self
+            .store
+            .job(tenant.as_str(), &id.to_bytes())?
+            .ok_or_else(|| CoreError::NotFound {
+                resource: "grading job",
+                id: id.to_string(),
+            })?;
+        from_record(&record)
+    }
+
+    fn results(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        from: u32,
+        limit: usize,
+    ) -> Result<Page<JobResult>, CoreError> {
+        let mut records =
+            self.store
+                .job_results(tenant.as_str(), &id.to_bytes(), from, limit + 1)?;
+        let more = records.len() > limit;
+        records.truncate(limit);
+        let mut items = Vec::with_capacity(records.len());
+        for (sequence, r) in records {
+            let essay_id = EssayId::from_bytes(
+                r.essay_id
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| CoreError::Internal("job result essay id".into()))?,
+            );
+            let essay = self.essays.get(tenant, essay_id, EssayView::Basic).ok();
+            let outcome = if r.grade_id.is_empty() {
+                Err(ItemFailure {
+                    kind: FailureKind::from_i32(r.error_code),
+                    reason: r.error_reason,
+                    message: r.error_message,
+                })
+            } else {
+                let grade_id = GradeId::from_bytes(
+                    r.grade_id
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| CoreError::Internal("job result grade id".into()))?,
+                );
+                self.grading
+                    .get(tenant, essay_id, grade_id)
+                    .map_err(|e| ItemFailure::from(&e))
+            };
+            items.push(JobResult {
+                sequence,
+                essay_id,
+                outcome,
+                external_id: essay
+                    .as_ref()
+                    .map(|e| e.external_id.clone())
+                    .unwrap_or_default(),
+                author: essay.map(|e| e.author).unwrap_or_default(),
+            });
+        }
+        Ok(Page { items, more })
+    }
+
+    async fn set_state(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        state: JobState,
+    ) -> Result<(), CoreError> {
+        let now = time_us::from_time(time_us::now());
+        let change = |job: &mut JobRecord| {
+            job.state = state as i32;
+            match state {
+                JobState::Running => job.start_time_us = job.start_time_us.or(Some(now)),
+                s if s.is_final() => job.end_time_us = Some(now),
+                _ => {}
+            }
+        };
+        self.store
+            .update_job(tenant.as_str(), &id.to_bytes(), &change)?
+            .ok_or_else(|| CoreError::NotFound {
+                resource: "grading job",
+                id: id.to_string(),
+            })?;
+        self.store.sync().await?;
+        self.changed.send_modify(|v| *v += 1);
+        Ok(())
+    }
+
+    /// Grades a job's essays that have no result yet, chunk by chunk.
+    async fn run(self: &Arc<Self>, tenant: &TenantId, id: JobId) -> Result<(), CoreError> {
+        let job = self.job(tenant, id)?;
+        if job.state.is_final() {
+            return Ok(());
+        }
+        self.set_state(tenant, id, JobState::Running).await?;
+        tracing::info!(tenant = tenant.as_str(), job_id = %id, total = job.total, "grading job running");
+        let rubric = (!job.rubric.is_empty()).then(|| job.rubric.clone());
+        let mut next = 0u32;
+        loop {
+            if self.job(tenant, id)?.state == JobState::Cancelled {
+                return Ok(());
+            }
+            let essays =
+                self.store
+                    .job_essays(tenant.as_str(), &id.to_bytes(), next, self.chunk)?;
+            let Some(&(last, _)) = essays.last() else {
+                break;
+            };
+            let done: std::collections::BTreeSet<u32> = self
+                .store
+                .job_results(tenant.as_str(), &id.to_bytes(), next, self.chunk)?
+                .into_iter()
+                .map(|(s, _)| s)
+                .filter(|s| *s <= last)
+                .collect();
+            next = last + 1;
+            let mut tasks = Vec::new();
+            for (sequence, essay) in essays.into_iter().filter(|(s, _)| !done.contains(s)) {
+                let inner = self.clone();
+                let tenant = tenant.clone();
+                let rubric = rubric.clone();
+                tasks.push(tokio::spawn(async move {
+                    let permit = inner.workers.clone().acquire_owned().await;
+                    let essay_id = EssayId::from_bytes(essay);
+                    let graded = inner.grading.compute(&tenant, essay_id, None, rubric).await;
+                    drop(permit);
+                    inner.record(&tenant, id, sequence, essay_id, graded)
+                }));
+            }
+            for task in tasks {
+                task.await
+                    .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))??;
+            }
+            self.store.sync().await?;
+            self.changed.send_modify(|v| *v += 1);
+        }
+        if self.job(tenant, id)?.state != JobState::Cancelled {
+            self.set_state(tenant, id, JobState::Succeeded).await?;
+            let job = self.job(tenant, id)?;
+            tracing::info!(tenant = tenant.as_str(), job_id = %id, graded = job.graded, failed = job.failed, "grading job succeeded");
+        }
+        Ok(())
+    }
+
+    fn record(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        sequence: u32,
+        essay_id: EssayId,
+        graded: Result<GradeRecordView, CoreError>,
+    ) -> Result<(), CoreError> {
+        let (result, grade) = match graded {
+            Ok(view) => {
+                let record = grading::to_record(&view);
+                (
+                    JobResultRecord {
+                        essay_id: essay_id.to_bytes().to_vec(),
+                        grade_id: record.id.clone(),
+                        ..Default::default()
+                    },
+                    Some(record),
+                )
+            }
+            Err(CoreError::Unavailable(e)) => return Err(CoreError::Unavailable(e)),
+            Err(e) => {
+                tracing::warn!(tenant = tenant.as_str(), job_id = %id, essay_id = %essay_id, error = %e, "essay not graded");
+                let failure = ItemFailure::from(&e);
+                (
+                    JobResultRecord {
+                        essay_id: essay_id.to_bytes().to_vec(),
+                        grade_id: Vec::new(),
+                        error_code: failure.kind as i32,
+                        error_message: failure.message,
+                        error_reason: failure.reason,
+                    },
+                    None,
+                )
+            }
+        };
+        self.store.record_job_result(
+            tenant.as_str(),
+            &id.to_bytes(),
+            sequence,
+            &result,
+            grade.as_ref(),
+        )?;
+        Ok(())
+    }
+}
+
+fn job_id(r: &JobRecord) -> Result<JobId, CoreError> {
+    Ok(JobId::from_bytes(r.id.as_slice().try_into().map_err(
+        |_| CoreError::Internal("stored job id is not 16 bytes".into()),
+    )?))
+}
+
+fn from_record(r: &JobRecord) -> Result<Job, CoreError> {
+    Ok(Job {
+        id: job_id(r)?,
+        assignment_id: (!r.assignment_id.is_empty())
+            .then(|| AssignmentId::parse("assignment_id", &r.assignment_id))
+            .transpose()?,
+        rubric: r.rubric.clone(),
+        state: JobState::from_i32(r.state)?,
+        total: r.total,
+        graded: r.graded,
+        failed: r.failed,
+        create_time: time_us::to_time(r.create_time_us)?,
+        start_time: r.start_time_us.map(time_us::to_time).transpose()?,
+        end_time: r.end_time_us.map(time_us::to_time).transpose()?,
+    })
+}
