@@ -9,7 +9,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use essayd::grader::{Rubric, grade};
 
-const ASAP_QUESTION: &str = "Write a letter to your local newspaper in which you state your opinion on the effects computers have on people.";
+const ASAP_QUESTION: &str =
+    "Write a letter to your local newspaper in which you state your opinion on the effects computers have on people.";
 
 fn shared() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")

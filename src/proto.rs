@@ -11,5 +11,4 @@ pub mod essay {
 pub use essay::v1;
 
 /// The encoded `FileDescriptorSet` of `essay.v1`.
-pub const FILE_DESCRIPTOR_SET: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/essay_v1_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/essay_v1_descriptor.bin"));

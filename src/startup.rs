@@ -14,10 +14,8 @@ use crate::{
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
-            assignment_service_server::AssignmentServiceServer,
-            essay_service_server::EssayServiceServer,
-            grading_job_service_server::GradingJobServiceServer,
-            grading_service_server::GradingServiceServer,
+            assignment_service_server::AssignmentServiceServer, essay_service_server::EssayServiceServer,
+            grading_job_service_server::GradingJobServiceServer, grading_service_server::GradingServiceServer,
         },
     },
     store::{SledOptions, SledStore, StoreError},
@@ -38,6 +36,18 @@ pub enum StartupError {
     Transport(#[from] tonic::transport::Error),
 }
 
+/// Accepted connections, with Nagle's algorithm off: responses are sent as
+/// they are written (without it a large response waits ~40 ms on the
+/// client's delayed ACK).
+fn incoming(listener: TcpListener) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    use tokio_stream::StreamExt;
+    TcpListenerStream::new(listener).map(|stream| {
+        let stream = stream?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    })
+}
+
 /// Serves essayd on `listener` until `shutdown` resolves, then finishes the
 /// requests in flight, flushes the store and returns.
 pub async fn serve(
@@ -55,23 +65,14 @@ pub async fn serve(
     let essays = Essays::new(store.clone(), limits);
     let rubrics = Rubrics::new(store.clone());
     let assignments = Assignments::new(store.clone(), rubrics.clone());
-    let grading = Grading::new(
-        store.clone(),
-        essays.clone(),
-        assignments.clone(),
-        rubrics.clone(),
-    );
+    let grading = Grading::new(store.clone(), essays.clone(), assignments.clone(), rubrics.clone());
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_serving::<EssayServiceServer<EssayApi>>()
-        .await;
+    health_reporter.set_serving::<EssayServiceServer<EssayApi>>().await;
     health_reporter
         .set_serving::<AssignmentServiceServer<AssignmentApi>>()
         .await;
-    health_reporter
-        .set_serving::<GradingServiceServer<GradingApi>>()
-        .await;
+    health_reporter.set_serving::<GradingServiceServer<GradingApi>>().await;
     health_reporter
         .set_serving::<GradingJobServiceServer<GradingJobApi>>()
         .await;
@@ -90,9 +91,9 @@ pub async fn serve(
     let workers = config
         .grading_workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-    let jobs = GradingJobs::start(store.clone(), essays.clone(), grading.clone(), workers)
-        .map_err(StartupError::Jobs)?;
-    let job_service = GradingJobServiceServer::new(GradingJobApi::new(jobs, grading.clone()));
+    let jobs =
+        GradingJobs::start(store.clone(), essays.clone(), grading.clone(), workers).map_err(StartupError::Jobs)?;
+    let job_service = GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone()));
     let grading_service = GradingServiceServer::new(GradingApi::new(grading, rubrics));
 
     let addr = listener.local_addr().ok();
@@ -115,7 +116,7 @@ pub async fn serve(
         .add_service(assignment_service)
         .add_service(grading_service)
         .add_service(job_service)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .serve_with_incoming_shutdown(incoming(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {
         served = server => served?,
@@ -124,6 +125,7 @@ pub async fn serve(
         }
     }
 
+    jobs.stop().await;
     tracing::info!("in-flight requests finished; flushing the store");
     let flushed = tokio::task::spawn_blocking(move || store.flush_blocking()).await;
     match flushed {

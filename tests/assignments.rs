@@ -23,10 +23,7 @@ async fn assignments_are_created_fetched_listed_and_updated_by_mask() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = spawn_app(dir.path()).await;
     for (id, course) in [("a1", "c1"), ("a2", "c1"), ("a3", "c2")] {
-        app.assignments
-            .create_assignment(assignment(id, course))
-            .await
-            .unwrap();
+        app.assignments.create_assignment(assignment(id, course)).await.unwrap();
     }
     let err = app
         .assignments
@@ -106,26 +103,17 @@ async fn bad_assignment_requests_name_the_field() {
 
     let mut bad_rubric = assignment("a1", "");
     bad_rubric.assignment.as_mut().unwrap().rubric = "no-such-rubric".into();
-    let err = app
-        .assignments
-        .create_assignment(bad_rubric)
-        .await
-        .unwrap_err();
+    let err = app.assignments.create_assignment(bad_rubric).await.unwrap_err();
     assert_eq!(violated_field(&err).as_deref(), Some("assignment.rubric"));
 
     let err = app
         .assignments
-        .get_assignment(v1::GetAssignmentRequest {
-            id: "missing".into(),
-        })
+        .get_assignment(v1::GetAssignmentRequest { id: "missing".into() })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
 
-    app.assignments
-        .create_assignment(assignment("a1", ""))
-        .await
-        .unwrap();
+    app.assignments.create_assignment(assignment("a1", "")).await.unwrap();
     let err = app
         .assignments
         .update_assignment(v1::UpdateAssignmentRequest {

@@ -42,9 +42,7 @@ async fn every_acknowledged_create_and_delete_survives_kill_9() {
     let deleted = acked.keys().next().unwrap().clone();
     client
         .clone()
-        .delete_essay(v1::DeleteEssayRequest {
-            id: deleted.clone(),
-        })
+        .delete_essay(v1::DeleteEssayRequest { id: deleted.clone() })
         .await
         .unwrap();
     acked.remove(&deleted);
@@ -66,10 +64,7 @@ async fn every_acknowledged_create_and_delete_survives_kill_9() {
         assert_eq!(&got.text, text);
     }
     let err = client
-        .get_essay(v1::GetEssayRequest {
-            id: deleted,
-            view: 0,
-        })
+        .get_essay(v1::GetEssayRequest { id: deleted, view: 0 })
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::NotFound);
@@ -98,9 +93,7 @@ async fn sigterm_finishes_in_flight_work_and_exits_zero() {
         .essay
         .unwrap();
     drop(client);
-    let status = tokio::task::spawn_blocking(move || server.terminate())
-        .await
-        .unwrap();
+    let status = tokio::task::spawn_blocking(move || server.terminate()).await.unwrap();
     assert!(status.success(), "essayd exited with {status}");
 
     let server = EssaydProcess::start(dir.path());

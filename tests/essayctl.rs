@@ -17,10 +17,7 @@ async fn importing_the_seed_page_keeps_its_declared_metadata() {
     let endpoint = app.endpoint();
     let seed = seed_page();
     let out = tokio::task::spawn_blocking(move || {
-        essayctl(
-            &endpoint,
-            &["--json", "essays", "import", seed.to_str().unwrap()],
-        )
+        essayctl(&endpoint, &["--json", "essays", "import", seed.to_str().unwrap()])
     })
     .await
     .unwrap();
@@ -60,14 +57,12 @@ async fn a_text_file_that_is_not_utf8_gets_a_clear_cli_error() {
     let dir = tempfile::tempdir().unwrap();
     let app = spawn_app(dir.path()).await;
     let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(b"Valid start \xff\xfe then garbage")
-        .unwrap();
+    file.write_all(b"Valid start \xff\xfe then garbage").unwrap();
     let endpoint = app.endpoint();
     let path = file.path().to_str().unwrap().to_owned();
-    let (ok, _, stderr) =
-        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["essays", "create", &path]))
-            .await
-            .unwrap();
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || essayctl(&endpoint, &["essays", "create", &path]))
+        .await
+        .unwrap();
     assert!(!ok);
     assert!(stderr.contains("is not UTF-8 text"), "{stderr}");
     assert!(stderr.contains("byte offset 12"), "{stderr}");
@@ -79,10 +74,9 @@ async fn server_errors_reach_the_terminal_with_a_non_zero_exit() {
     let dir = tempfile::tempdir().unwrap();
     let app = spawn_app(dir.path()).await;
     let endpoint = app.endpoint();
-    let (ok, _, stderr) =
-        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["essays", "get", "nope"]))
-            .await
-            .unwrap();
+    let (ok, _, stderr) = tokio::task::spawn_blocking(move || essayctl(&endpoint, &["essays", "get", "nope"]))
+        .await
+        .unwrap();
     assert!(!ok);
     assert!(stderr.contains("InvalidArgument"), "{stderr}");
     assert!(stderr.contains("field id"), "{stderr}");
@@ -128,20 +122,10 @@ async fn essayctl_grade_prints_levels_feedback_and_quoted_spans() {
 fn essayctl_eval_history_reports_agreement_and_relations_as_json() {
     let cases = repo_root().join("../shared/data/history-dev/cases.json");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_essayctl"))
-        .args([
-            "--json",
-            "eval",
-            "history",
-            "--cases",
-            cases.to_str().unwrap(),
-        ])
+        .args(["--json", "eval", "history", "--cases", cases.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["essays"], 28);
     for c in ["thesis", "evidence", "historiography", "balance"] {
@@ -149,14 +133,69 @@ fn essayctl_eval_history_reports_agreement_and_relations_as_json() {
             report["criteria"][c]["adjacent"].as_f64().unwrap() >= 0.9,
             "{c}: {report}"
         );
-        assert!(
-            report["criteria"][c]["qwk"].as_f64().unwrap() >= 0.8,
-            "{c}: {report}"
-        );
+        assert!(report["criteria"][c]["qwk"].as_f64().unwrap() >= 0.8, "{c}: {report}");
     }
-    assert_eq!(
-        report["relations"]["passed"], report["relations"]["total"],
-        "{report}"
-    );
+    assert_eq!(report["relations"]["passed"], report["relations"]["total"], "{report}");
     assert!(report["ladders"]["soviet-fp"].as_f64().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn essayctl_grades_an_assignment_as_a_job_and_exports_a_csv() {
+    use essayd::proto::v1;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = spawn_app(dir.path()).await;
+    app.assignments
+        .create_assignment(v1::CreateAssignmentRequest {
+            assignment: Some(v1::Assignment {
+                id: "hw".into(),
+                question: "How successful was Soviet foreign policy in the years 1925–1945?".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap();
+    for i in 0..5 {
+        let mut e = essay(&format!(
+            "Soviet foreign policy from 1925 to 1945 was largely successful, says writer {i}. \
+             In 1939 the pact with Germany bought time, \"a pause\" as one put it."
+        ));
+        e.assignment_id = "hw".into();
+        e.external_id = format!("sub-{i}");
+        e.author = Some(v1::Author {
+            id: format!("u{i}"),
+            display_name: format!("Student, {i}"),
+        });
+        app.essays.create_essay(create(e)).await.unwrap();
+    }
+    let endpoint = app.endpoint();
+    let (ok, stdout, stderr) =
+        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["--json", "grade", "--assignment", "hw"]))
+            .await
+            .unwrap();
+    assert!(ok, "{stderr}");
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(summary["state"], "succeeded");
+    assert_eq!(summary["graded"], 5);
+    let bands: u64 = summary["bands"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(bands, 5);
+
+    let job = summary["job_id"].as_str().unwrap().to_owned();
+    let endpoint = app.endpoint();
+    let (ok, csv, stderr) =
+        tokio::task::spawn_blocking(move || essayctl(&endpoint, &["results", "--job", &job, "--format", "csv"]))
+            .await
+            .unwrap();
+    assert!(ok, "{stderr}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 6, "{csv}");
+    assert!(
+        lines[0].starts_with("essay_id,external_id,author_id,author_name,thesis,evidence,historiography,balance,total")
+    );
+    assert!(lines[1].contains(",sub-0,u0,\"Student, 0\","), "{}", lines[1]);
+    app.stop().await;
 }

@@ -12,9 +12,7 @@ async fn an_essay_is_created_fetched_listed_across_pages_and_deleted() {
     let mut app = spawn_app(dir.path()).await;
     let mut ids = Vec::new();
     for i in 0..7 {
-        let mut e = essay(&format!(
-            "Essay number {i}. It argues a point. It gives evidence."
-        ));
+        let mut e = essay(&format!("Essay number {i}. It argues a point. It gives evidence."));
         e.title = format!("Essay {i}");
         e.author = Some(v1::Author {
             id: "u-1".into(),
@@ -48,10 +46,7 @@ async fn an_essay_is_created_fetched_listed_across_pages_and_deleted() {
         .essay
         .unwrap();
     assert_eq!(got.title, "Essay 3");
-    assert_eq!(
-        got.text,
-        "Essay number 3. It argues a point. It gives evidence."
-    );
+    assert_eq!(got.text, "Essay number 3. It argues a point. It gives evidence.");
     assert_eq!(got.author.unwrap().display_name, "Ada");
 
     // Three pages of 3, 3 and 1, in creation order, the token empty only at the end.
@@ -184,27 +179,15 @@ async fn an_external_id_is_unique_within_its_assignment() {
         create(e)
     };
     app.essays.create_essay(with("hw1", "sub-1")).await.unwrap();
-    let err = app
-        .essays
-        .create_essay(with("hw1", "sub-1"))
-        .await
-        .unwrap_err();
+    let err = app.essays.create_essay(with("hw1", "sub-1")).await.unwrap_err();
     assert_eq!(err.code(), Code::AlreadyExists);
     assert!(err.message().contains("sub-1"), "{}", err.message());
     // The same external id in another assignment is another submission.
     app.essays.create_essay(with("hw2", "sub-1")).await.unwrap();
     // An assignment that does not exist is a clear precondition failure.
-    let err = app
-        .essays
-        .create_essay(with("nope", "sub-9"))
-        .await
-        .unwrap_err();
+    let err = app.essays.create_essay(with("nope", "sub-9")).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
-    assert!(
-        err.message().contains("does not exist"),
-        "{}",
-        err.message()
-    );
+    assert!(err.message().contains("does not exist"), "{}", err.message());
     app.stop().await;
 }
 
@@ -216,11 +199,7 @@ async fn bad_input_gets_its_grpc_code_and_names_the_field() {
     let cases: Vec<(&str, v1::CreateEssayRequest, &str)> = vec![
         ("empty text", create(essay("")), "essay.text"),
         ("whitespace only", create(essay(" \n\t  ")), "essay.text"),
-        (
-            "over the limit",
-            create(essay(&"word ".repeat(201))),
-            "essay.text",
-        ),
+        ("over the limit", create(essay(&"word ".repeat(201))), "essay.text"),
         (
             "no essay at all",
             v1::CreateEssayRequest {
@@ -240,11 +219,7 @@ async fn bad_input_gets_its_grpc_code_and_names_the_field() {
         .create_essay(create(essay(&"word ".repeat(201))))
         .await
         .unwrap_err();
-    assert!(
-        err.message().contains("the limit is 1000 bytes"),
-        "{}",
-        err.message()
-    );
+    assert!(err.message().contains("the limit is 1000 bytes"), "{}", err.message());
 
     let err = app
         .essays
@@ -380,15 +355,7 @@ async fn listings_filter_by_course_assignment_author_category_and_submit_time() 
     }
     let count = |r: v1::ListEssaysRequest| {
         let mut client = app.essays.clone();
-        async move {
-            client
-                .list_essays(r)
-                .await
-                .unwrap()
-                .into_inner()
-                .essays
-                .len()
-        }
+        async move { client.list_essays(r).await.unwrap().into_inner().essays.len() }
     };
     let req = v1::ListEssaysRequest::default;
     assert_eq!(
@@ -432,12 +399,7 @@ async fn listings_filter_by_course_assignment_author_category_and_submit_time() 
         .await,
         1
     );
-    let ts = |s| {
-        Some(prost_types::Timestamp {
-            seconds: s,
-            nanos: 0,
-        })
-    };
+    let ts = |s| Some(prost_types::Timestamp { seconds: s, nanos: 0 });
     assert_eq!(
         count(v1::ListEssaysRequest {
             submit_time_start: ts(base + day),

@@ -15,10 +15,7 @@ async fn grading(app: &TestApp) -> GradingServiceClient<Channel> {
 
 /// The seed page's essay text (the header lines stripped).
 fn seed_text() -> String {
-    let page = std::fs::read_to_string(
-        repo_root().join("../shared/seed/soviet-foreign-policy-1925-1945.txt"),
-    )
-    .unwrap();
+    let page = std::fs::read_to_string(repo_root().join("../shared/seed/soviet-foreign-policy-1925-1945.txt")).unwrap();
     page.lines().skip(6).collect::<Vec<_>>().join("\n")
 }
 
@@ -86,11 +83,7 @@ async fn the_seed_essay_is_graded_against_its_assignments_question_with_quoted_e
     // One named historian.
     let historiography = criterion(&grade, "historiography");
     assert_eq!(historiography.level, 2);
-    let historians: Vec<_> = historiography
-        .spans
-        .iter()
-        .filter(|s| s.label == "historian")
-        .collect();
+    let historians: Vec<_> = historiography.spans.iter().filter(|s| s.label == "historian").collect();
     assert!(
         historians.iter().all(|s| s.text.contains("Chris Korin")),
         "{historians:?}"
@@ -221,10 +214,7 @@ async fn a_flagged_grade_is_pending_manual_until_a_teacher_reviews_it() {
         "{:?}",
         grade.flags
     );
-    assert_eq!(
-        grade.lti_score.as_ref().unwrap().grading_progress,
-        "PendingManual"
-    );
+    assert_eq!(grade.lti_score.as_ref().unwrap().grading_progress, "PendingManual");
 
     let reviewed = grading
         .review_grade(v1::ReviewGradeRequest {
@@ -285,10 +275,7 @@ async fn a_flagged_grade_is_pending_manual_until_a_teacher_reviews_it() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
-    assert_eq!(
-        violated_field(&err).as_deref(),
-        Some("review.levels[0].level")
-    );
+    assert_eq!(violated_field(&err).as_deref(), Some("review.levels[0].level"));
     app.stop().await;
 }
 
@@ -434,9 +421,7 @@ async fn rubric_versions_are_immutable_and_a_grade_records_the_one_it_used() {
         .into_inner()
         .rubrics;
     assert_eq!(
-        all.iter()
-            .map(|r| (r.name.as_str(), r.version))
-            .collect::<Vec<_>>(),
+        all.iter().map(|r| (r.name.as_str(), r.version)).collect::<Vec<_>>(),
         vec![("history-default", 1), ("evidence-heavy", 2)]
     );
 
@@ -453,11 +438,7 @@ async fn rubric_versions_are_immutable_and_a_grade_records_the_one_it_used() {
         .grade
         .unwrap();
     assert_eq!(
-        (
-            grade.rubric_name.as_str(),
-            grade.rubric_version,
-            grade.max_mark
-        ),
+        (grade.rubric_name.as_str(), grade.rubric_version, grade.max_mark),
         ("evidence-heavy", 2, 50.0)
     );
     let levels: Vec<f64> = ["thesis", "evidence", "historiography", "balance"]
@@ -485,10 +466,7 @@ async fn rubric_versions_are_immutable_and_a_grade_records_the_one_it_used() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
-    assert_eq!(
-        violated_field(&err).as_deref(),
-        Some("rubric.weights[0].criterion")
-    );
+    assert_eq!(violated_field(&err).as_deref(), Some("rubric.weights[0].criterion"));
     let err = app
         .assignments
         .create_assignment(v1::CreateAssignmentRequest {

@@ -7,8 +7,8 @@ use std::{collections::BTreeSet, time::Duration};
 
 use common::*;
 use essayd::proto::v1::{
-    self, grading_job_service_client::GradingJobServiceClient,
-    grading_service_client::GradingServiceClient, watch_grading_job_response::Event,
+    self, grading_job_service_client::GradingJobServiceClient, grading_service_client::GradingServiceClient,
+    watch_grading_job_response::Event,
 };
 use tonic::{Code, transport::Channel};
 
@@ -24,9 +24,7 @@ fn essay_text(i: usize) -> String {
 
 async fn assignment_with_essays(
     essays: &mut essayd::proto::v1::essay_service_client::EssayServiceClient<Channel>,
-    assignments: &mut essayd::proto::v1::assignment_service_client::AssignmentServiceClient<
-        Channel,
-    >,
+    assignments: &mut essayd::proto::v1::assignment_service_client::AssignmentServiceClient<Channel>,
     n: usize,
 ) -> Vec<String> {
     assignments
@@ -44,11 +42,7 @@ async fn assignment_with_essays(
         let requests = chunk
             .iter()
             .map(|&i| {
-                let mut e = essay(&if i == 3 {
-                    "!!! ???".to_owned()
-                } else {
-                    essay_text(i)
-                });
+                let mut e = essay(&if i == 3 { "!!! ???".to_owned() } else { essay_text(i) });
                 e.assignment_id = "soviet".into();
                 e.external_id = format!("sub-{i}");
                 create(e)
@@ -104,9 +98,7 @@ async fn a_job_grades_every_essay_once_streams_results_and_resumes_from_a_sequen
     let dir = tempfile::tempdir().unwrap();
     let mut app = spawn_app(dir.path()).await;
     let ids = assignment_with_essays(&mut app.essays, &mut app.assignments, 30).await;
-    let mut jobs = GradingJobServiceClient::connect(app.endpoint())
-        .await
-        .unwrap();
+    let mut jobs = GradingJobServiceClient::connect(app.endpoint()).await.unwrap();
     let job = jobs
         .create_grading_job(v1::CreateGradingJobRequest {
             job: Some(v1::GradingJob {
@@ -133,9 +125,7 @@ async fn a_job_grades_every_essay_once_streams_results_and_resumes_from_a_sequen
     let failed: Vec<_> = results
         .iter()
         .filter_map(|r| match &r.outcome {
-            Some(v1::grading_job_result::Outcome::Error(e)) => {
-                Some((r.essay_id.clone(), e.clone()))
-            }
+            Some(v1::grading_job_result::Outcome::Error(e)) => Some((r.essay_id.clone(), e.clone())),
             _ => None,
         })
         .collect();
@@ -219,9 +209,7 @@ async fn a_job_grades_every_essay_once_streams_results_and_resumes_from_a_sequen
 async fn a_job_needs_essays_and_a_known_target() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = spawn_app(dir.path()).await;
-    let mut jobs = GradingJobServiceClient::connect(app.endpoint())
-        .await
-        .unwrap();
+    let mut jobs = GradingJobServiceClient::connect(app.endpoint()).await.unwrap();
     let err = jobs
         .create_grading_job(v1::CreateGradingJobRequest {
             job: Some(v1::GradingJob::default()),
@@ -267,9 +255,7 @@ async fn batch_grade_streams_one_result_or_error_per_item_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = spawn_app(dir.path()).await;
     let ids = assignment_with_essays(&mut app.essays, &mut app.assignments, 2).await;
-    let mut jobs = GradingJobServiceClient::connect(app.endpoint())
-        .await
-        .unwrap();
+    let mut jobs = GradingJobServiceClient::connect(app.endpoint()).await.unwrap();
     let items = vec![
         v1::BatchGradeItem {
             item: Some(v1::batch_grade_item::Item::EssayId(ids[0].clone())),
@@ -296,16 +282,9 @@ async fn batch_grade_streams_one_result_or_error_per_item_in_order() {
     while let Some(r) = stream.message().await.unwrap() {
         seen.push(r);
     }
-    assert_eq!(
-        seen.iter().map(|r| r.index).collect::<Vec<_>>(),
-        vec![0, 1, 2]
-    );
-    assert!(
-        matches!(seen[0].outcome, Some(v1::batch_grade_response::Outcome::Grade(ref g)) if g.essay_id == ids[0])
-    );
-    assert!(
-        matches!(seen[1].outcome, Some(v1::batch_grade_response::Outcome::Grade(ref g)) if g.id.is_empty())
-    );
+    assert_eq!(seen.iter().map(|r| r.index).collect::<Vec<_>>(), vec![0, 1, 2]);
+    assert!(matches!(seen[0].outcome, Some(v1::batch_grade_response::Outcome::Grade(ref g)) if g.essay_id == ids[0]));
+    assert!(matches!(seen[1].outcome, Some(v1::batch_grade_response::Outcome::Grade(ref g)) if g.id.is_empty()));
     match &seen[2].outcome {
         Some(v1::batch_grade_response::Outcome::Error(e)) => {
             assert_eq!(e.code, Code::InvalidArgument as i32);
@@ -326,8 +305,7 @@ async fn a_job_killed_with_sigkill_resumes_and_grades_each_essay_exactly_once() 
         .await
         .unwrap();
     let mut essays = v1::essay_service_client::EssayServiceClient::new(channel.clone());
-    let mut assignments =
-        v1::assignment_service_client::AssignmentServiceClient::new(channel.clone());
+    let mut assignments = v1::assignment_service_client::AssignmentServiceClient::new(channel.clone());
     let ids = assignment_with_essays(&mut essays, &mut assignments, 1500).await;
     let mut jobs = GradingJobServiceClient::new(channel.clone());
     let job = jobs
@@ -374,10 +352,7 @@ async fn a_job_killed_with_sigkill_resumes_and_grades_each_essay_exactly_once() 
     let (last, results) = watch_to_end(&mut jobs, &job.id, 0).await;
     assert_eq!(last.state, v1::GradingJobState::Succeeded as i32);
     assert_eq!(last.graded + last.failed, 1500);
-    assert!(
-        last.graded >= progress_at_kill.graded,
-        "no completed grade is lost"
-    );
+    assert!(last.graded >= progress_at_kill.graded, "no completed grade is lost");
     assert_eq!(results.len(), 1500);
     let sequences: BTreeSet<u32> = results.iter().map(|r| r.sequence).collect();
     assert_eq!(sequences.len(), 1500);

@@ -24,21 +24,11 @@ fn interop_python() -> PathBuf {
             .expect("python3 -m venv (is Python 3 installed?)");
         assert!(status.success(), "python3 -m venv failed");
         let status = Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
             .arg(&requirements)
             .status()
             .expect("pip install");
-        assert!(
-            status.success(),
-            "pip install -r tests/interop/requirements.txt failed"
-        );
+        assert!(status.success(), "pip install -r tests/interop/requirements.txt failed");
         std::fs::write(&marker, wanted).expect("write marker");
     }
     python
@@ -51,17 +41,13 @@ async fn python_grpcio_checks_health_reflection_and_a_create_get_round_trip() {
     let server = EssaydProcess::start(dir.path());
     let addr = server.addr.to_string();
     let script = repo_root().join("tests/interop/client.py");
-    let out =
-        tokio::task::spawn_blocking(move || Command::new(python).arg(script).arg(addr).output())
-            .await
-            .unwrap()
-            .expect("run client.py");
+    let out = tokio::task::spawn_blocking(move || Command::new(python).arg(script).arg(addr).output())
+        .await
+        .unwrap()
+        .expect("run client.py");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "client.py failed:\n{stdout}\n{stderr}"
-    );
+    assert!(out.status.success(), "client.py failed:\n{stdout}\n{stderr}");
     assert!(stdout.contains("health"), "{stdout}");
     assert!(stdout.trim_end().ends_with(", 0 failed"), "{stdout}");
 }

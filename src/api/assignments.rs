@@ -19,23 +19,12 @@ impl AssignmentApi {
 }
 
 fn fields(a: &v1::Assignment) -> Result<AssignmentFields, CoreError> {
-    AssignmentFields::parse(
-        &a.course_id,
-        a.title.clone(),
-        a.question.clone(),
-        a.rubric.clone(),
-    )
-    .map_err(|e| e.within("assignment"))
+    AssignmentFields::parse(&a.course_id, a.title.clone(), a.question.clone(), a.rubric.clone())
+        .map_err(|e| e.within("assignment"))
 }
 
 fn required(a: Option<v1::Assignment>) -> Result<v1::Assignment, CoreError> {
-    a.ok_or_else(|| {
-        CoreError::invalid(
-            "assignment",
-            "ASSIGNMENT_MISSING",
-            "an assignment is required",
-        )
-    })
+    a.ok_or_else(|| CoreError::invalid("assignment", "ASSIGNMENT_MISSING", "an assignment is required"))
 }
 
 #[tonic::async_trait]
@@ -47,10 +36,7 @@ impl AssignmentService for AssignmentApi {
         let tenant = tenant(&request);
         let assignment = required(request.into_inner().assignment)?;
         let id = AssignmentId::parse("assignment.id", &assignment.id)?;
-        let created = self
-            .assignments
-            .create(&tenant, id, fields(&assignment)?)
-            .await?;
+        let created = self.assignments.create(&tenant, id, fields(&assignment)?).await?;
         Ok(Response::new(v1::CreateAssignmentResponse {
             assignment: Some(assignment_to_proto(created)),
         }))
@@ -112,12 +98,7 @@ impl AssignmentService for AssignmentApi {
             Some(mask) if !mask.paths.is_empty() => mask
                 .paths
                 .iter()
-                .map(|p| {
-                    AssignmentField::parse(
-                        "update_mask",
-                        p.strip_prefix("assignment.").unwrap_or(p),
-                    )
-                })
+                .map(|p| AssignmentField::parse("update_mask", p.strip_prefix("assignment.").unwrap_or(p)))
                 .collect::<Result<Vec<_>, _>>()?,
             _ => AssignmentField::ALL.to_vec(),
         };

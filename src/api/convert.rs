@@ -5,8 +5,8 @@ use time::OffsetDateTime;
 
 use crate::{
     core::{
-        Assignment, Author, CoreError, DeclaredMetadata, Essay, EssayDraft, EssayView,
-        GradeRecordView, RubricVersion, text_metrics::TextMetrics,
+        Assignment, Author, CoreError, DeclaredMetadata, Essay, EssayDraft, EssayView, GradeRecordView, RubricVersion,
+        text_metrics::TextMetrics,
     },
     grader::{Criterion, Flag},
     proto::v1,
@@ -25,10 +25,8 @@ pub fn time_from_proto(field: &str, t: &Timestamp) -> Result<OffsetDateTime, Cor
             "is not a valid timestamp (years 1–9999, nanos 0–999999999)",
         ));
     }
-    OffsetDateTime::from_unix_timestamp_nanos(
-        i128::from(t.seconds) * 1_000_000_000 + i128::from(t.nanos),
-    )
-    .map_err(|e| CoreError::invalid(field, "INVALID_TIMESTAMP", e.to_string()))
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.seconds) * 1_000_000_000 + i128::from(t.nanos))
+        .map_err(|e| CoreError::invalid(field, "INVALID_TIMESTAMP", e.to_string()))
 }
 
 pub fn time_to_proto(t: OffsetDateTime) -> Timestamp {
@@ -78,10 +76,7 @@ pub fn essay_to_proto(essay: Essay) -> v1::Essay {
             display_name: essay.author.display_name,
         }),
         course_id: essay.course_id,
-        assignment_id: essay
-            .assignment_id
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default(),
+        assignment_id: essay.assignment_id.map(|a| a.as_str().to_owned()).unwrap_or_default(),
         external_id: essay.external_id,
         category: essay.category,
         submit_time: essay.submit_time.map(time_to_proto),

@@ -26,10 +26,7 @@ impl EssayApi {
     }
 
     /// Validates one CreateEssayRequest; error paths are relative to it.
-    fn parse_create(
-        &self,
-        request: v1::CreateEssayRequest,
-    ) -> Result<(NewEssay, Option<String>), CoreError> {
+    fn parse_create(&self, request: v1::CreateEssayRequest) -> Result<(NewEssay, Option<String>), CoreError> {
         let essay = request
             .essay
             .ok_or_else(|| CoreError::invalid("essay", "ESSAY_MISSING", "an essay is required"))?;
@@ -107,10 +104,7 @@ impl EssayService for EssayApi {
             return Err(CoreError::invalid(
                 "requests",
                 "BATCH_TOO_LARGE",
-                format!(
-                    "has {} items; the limit is {MAX_BATCH_ITEMS}",
-                    requests.len()
-                ),
+                format!("has {} items; the limit is {MAX_BATCH_ITEMS}", requests.len()),
             )
             .into());
         }
@@ -121,23 +115,15 @@ impl EssayService for EssayApi {
             .enumerate()
             .map(|(i, result)| v1::BatchCreateEssaysResult {
                 outcome: Some(match result {
-                    Ok(essay) => {
-                        v1::batch_create_essays_result::Outcome::Essay(essay_to_proto(essay))
-                    }
-                    Err(e) => v1::batch_create_essays_result::Outcome::Error(item_error(
-                        e,
-                        &format!("requests[{i}]"),
-                    )),
+                    Ok(essay) => v1::batch_create_essays_result::Outcome::Essay(essay_to_proto(essay)),
+                    Err(e) => v1::batch_create_essays_result::Outcome::Error(item_error(e, &format!("requests[{i}]"))),
                 }),
             })
             .collect();
         Ok(Response::new(v1::BatchCreateEssaysResponse { results }))
     }
 
-    async fn get_essay(
-        &self,
-        request: Request<v1::GetEssayRequest>,
-    ) -> Result<Response<v1::GetEssayResponse>, Status> {
+    async fn get_essay(&self, request: Request<v1::GetEssayRequest>) -> Result<Response<v1::GetEssayResponse>, Status> {
         let tenant = tenant(&request);
         let request = request.into_inner();
         let id = EssayId::parse("id", &request.id)?;

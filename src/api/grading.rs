@@ -32,16 +32,11 @@ fn optional(s: String) -> Option<String> {
 }
 
 fn rubric_draft(r: Option<v1::Rubric>) -> Result<RubricDraft, CoreError> {
-    let r =
-        r.ok_or_else(|| CoreError::invalid("rubric", "RUBRIC_MISSING", "a rubric is required"))?;
+    let r = r.ok_or_else(|| CoreError::invalid("rubric", "RUBRIC_MISSING", "a rubric is required"))?;
     Ok(RubricDraft {
         name: r.name,
         description: r.description,
-        weights: r
-            .weights
-            .into_iter()
-            .map(|w| (w.criterion, w.weight))
-            .collect(),
+        weights: r.weights.into_iter().map(|w| (w.criterion, w.weight)).collect(),
         max_mark: r.max_mark,
         bands: r.bands.into_iter().map(|b| (b.label, b.min_mark)).collect(),
         review_threshold: r.review_threshold,
@@ -82,10 +77,7 @@ impl GradingService for GradingApi {
         }))
     }
 
-    async fn get_grade(
-        &self,
-        request: Request<v1::GetGradeRequest>,
-    ) -> Result<Response<v1::GetGradeResponse>, Status> {
+    async fn get_grade(&self, request: Request<v1::GetGradeRequest>) -> Result<Response<v1::GetGradeResponse>, Status> {
         let tenant = tenant(&request);
         let r = request.into_inner();
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
@@ -126,11 +118,7 @@ impl GradingService for GradingApi {
             _ => String::new(),
         };
         Ok(Response::new(v1::ListGradesResponse {
-            grades: page
-                .items
-                .iter()
-                .map(|g| grade_to_proto(g, &text))
-                .collect(),
+            grades: page.items.iter().map(|g| grade_to_proto(g, &text)).collect(),
             next_page_token,
         }))
     }
@@ -143,22 +131,15 @@ impl GradingService for GradingApi {
         let r = request.into_inner();
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
         let grade_id = GradeId::parse("grade_id", &r.grade_id)?;
-        let review = r.review.ok_or_else(|| {
-            CoreError::invalid("review", "REVIEW_MISSING", "a review is required")
-        })?;
+        let review = r
+            .review
+            .ok_or_else(|| CoreError::invalid("review", "REVIEW_MISSING", "a review is required"))?;
         let draft = ReviewDraft {
             reviewer: review.reviewer,
-            levels: review
-                .levels
-                .into_iter()
-                .map(|l| (l.criterion, l.level))
-                .collect(),
+            levels: review.levels.into_iter().map(|l| (l.criterion, l.level)).collect(),
             comment: review.comment,
         };
-        let view = self
-            .grading
-            .review(&tenant, essay_id, grade_id, draft)
-            .await?;
+        let view = self.grading.review(&tenant, essay_id, grade_id, draft).await?;
         let text = self.text(&tenant, essay_id)?;
         Ok(Response::new(v1::ReviewGradeResponse {
             grade: Some(grade_to_proto(&view, &text)),
@@ -173,10 +154,7 @@ impl GradingService for GradingApi {
         let (rubric, description) = rubric_draft(request.into_inner().rubric)?
             .parse()
             .map_err(|e| e.within("rubric"))?;
-        let saved = self
-            .rubrics
-            .save(&tenant, rubric, description, true)
-            .await?;
+        let saved = self.rubrics.save(&tenant, rubric, description, true).await?;
         Ok(Response::new(v1::CreateRubricResponse {
             rubric: Some(rubric_to_proto(&saved)),
         }))
@@ -190,10 +168,7 @@ impl GradingService for GradingApi {
         let (rubric, description) = rubric_draft(request.into_inner().rubric)?
             .parse()
             .map_err(|e| e.within("rubric"))?;
-        let saved = self
-            .rubrics
-            .save(&tenant, rubric, description, false)
-            .await?;
+        let saved = self.rubrics.save(&tenant, rubric, description, false).await?;
         Ok(Response::new(v1::UpdateRubricResponse {
             rubric: Some(rubric_to_proto(&saved)),
         }))
@@ -206,9 +181,7 @@ impl GradingService for GradingApi {
         let tenant = tenant(&request);
         let r = request.into_inner();
         if r.name.is_empty() {
-            return Err(
-                CoreError::invalid("name", "NAME_MISSING", "a rubric name is required").into(),
-            );
+            return Err(CoreError::invalid("name", "NAME_MISSING", "a rubric name is required").into());
         }
         let version = (r.version != 0).then_some(r.version);
         let rubric = self.rubrics.get(&tenant, &r.name, version)?;

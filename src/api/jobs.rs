@@ -14,8 +14,7 @@ use super::{
 };
 use crate::{
     core::{
-        AssignmentId, CoreError, EssayId, Grading, GradingJobs, Job, JobEvent, JobId, JobResult,
-        JobTarget, TenantId,
+        AssignmentId, CoreError, EssayId, Grading, GradingJobs, Job, JobEvent, JobId, JobResult, JobTarget, TenantId,
     },
     proto::v1::{self, grading_job_service_server::GradingJobService},
 };
@@ -38,10 +37,7 @@ impl GradingJobApi {
     fn result_to_proto(&self, tenant: &TenantId, r: JobResult) -> v1::GradingJobResult {
         let outcome = match r.outcome {
             Ok(view) => {
-                let text = self
-                    .grading
-                    .essay_text(tenant, r.essay_id)
-                    .unwrap_or_default();
+                let text = self.grading.essay_text(tenant, r.essay_id).unwrap_or_default();
                 v1::grading_job_result::Outcome::Grade(grade_to_proto(&view, &text))
             }
             Err(failure) => v1::grading_job_result::Outcome::Error(failure_to_item_error(&failure)),
@@ -95,10 +91,7 @@ impl GradingJobService for GradingJobApi {
             .job
             .ok_or_else(|| CoreError::invalid("job", "JOB_MISSING", "a job is required"))?;
         let target = match (job.assignment_id.is_empty(), job.essay_ids.is_empty()) {
-            (false, true) => JobTarget::Assignment(AssignmentId::parse(
-                "job.assignment_id",
-                &job.assignment_id,
-            )?),
+            (false, true) => JobTarget::Assignment(AssignmentId::parse("job.assignment_id", &job.assignment_id)?),
             (true, false) => JobTarget::Essays(
                 job.essay_ids
                     .iter()
@@ -202,9 +195,7 @@ impl GradingJobService for GradingJobApi {
             .unwrap_or(0);
         let page = self.jobs.results(&tenant, id, from, limit)?;
         let next_page_token = match (page.more, page.items.last()) {
-            (true, Some(last)) => {
-                page_token::encode(&(last.sequence + 1).to_be_bytes(), fingerprint)
-            }
+            (true, Some(last)) => page_token::encode(&(last.sequence + 1).to_be_bytes(), fingerprint),
             _ => String::new(),
         };
         Ok(Response::new(v1::ListGradingJobResultsResponse {
@@ -233,12 +224,10 @@ impl GradingJobService for GradingJobApi {
             let event = event.map_err(Status::from)?;
             Ok(v1::WatchGradingJobResponse {
                 event: Some(match event {
-                    JobEvent::Progress(job) => {
-                        v1::watch_grading_job_response::Event::Progress(job_to_proto(&job))
+                    JobEvent::Progress(job) => v1::watch_grading_job_response::Event::Progress(job_to_proto(&job)),
+                    JobEvent::Result(result) => {
+                        v1::watch_grading_job_response::Event::Result(api.result_to_proto(&tenant, *result))
                     }
-                    JobEvent::Result(result) => v1::watch_grading_job_response::Event::Result(
-                        api.result_to_proto(&tenant, *result),
-                    ),
                 }),
             })
         });
@@ -257,10 +246,7 @@ impl GradingJobService for GradingJobApi {
             return Err(CoreError::invalid(
                 "items",
                 "BATCH_TOO_LARGE",
-                format!(
-                    "has {} items; the limit is {MAX_BATCH_GRADE_ITEMS}",
-                    r.items.len()
-                ),
+                format!("has {} items; the limit is {MAX_BATCH_GRADE_ITEMS}", r.items.len()),
             )
             .into());
         }
@@ -270,30 +256,22 @@ impl GradingJobService for GradingJobApi {
             for (index, item) in r.items.into_iter().enumerate() {
                 let field = format!("items[{index}]");
                 let graded = match item.item {
-                    Some(v1::batch_grade_item::Item::EssayId(id)) => {
-                        match EssayId::parse("essay_id", &id) {
-                            Ok(id) => grading
-                                .grade_essay(&tenant, id, None, None)
-                                .await
-                                .and_then(|view| Ok((grading.essay_text(&tenant, id)?, view))),
-                            Err(e) => Err(e),
-                        }
-                    }
+                    Some(v1::batch_grade_item::Item::EssayId(id)) => match EssayId::parse("essay_id", &id) {
+                        Ok(id) => grading
+                            .grade_essay(&tenant, id, None, None)
+                            .await
+                            .and_then(|view| Ok((grading.essay_text(&tenant, id)?, view))),
+                        Err(e) => Err(e),
+                    },
                     Some(v1::batch_grade_item::Item::Text(inline)) => grading
                         .grade_text(&tenant, inline.text.clone(), inline.question, &r.rubric)
                         .await
                         .map(|view| (inline.text, view))
                         .map_err(|e| e.within("text")),
-                    None => Err(CoreError::invalid(
-                        "item",
-                        "ITEM_MISSING",
-                        "set essay_id or text",
-                    )),
+                    None => Err(CoreError::invalid("item", "ITEM_MISSING", "set essay_id or text")),
                 };
                 let outcome = match graded {
-                    Ok((text, view)) => {
-                        v1::batch_grade_response::Outcome::Grade(grade_to_proto(&view, &text))
-                    }
+                    Ok((text, view)) => v1::batch_grade_response::Outcome::Grade(grade_to_proto(&view, &text)),
                     Err(e) => v1::batch_grade_response::Outcome::Error(item_error(e, &field)),
                 };
                 let response = v1::BatchGradeResponse {

@@ -36,9 +36,7 @@ pub fn filter_fingerprint(parts: &[&str]) -> [u8; 8] {
         h.update((p.len() as u64).to_le_bytes());
         h.update(p.as_bytes());
     }
-    h.finalize()[..8]
-        .try_into()
-        .expect("8 bytes of a 32-byte digest")
+    h.finalize()[..8].try_into().expect("8 bytes of a 32-byte digest")
 }
 
 fn checksum(body: &[u8]) -> [u8; CHECKSUM_LEN] {

@@ -46,8 +46,7 @@ impl From<CoreError> for Status {
                 description,
                 reason,
             } => {
-                let mut d =
-                    ErrorDetails::with_precondition_failure_violation(reason, field, description);
+                let mut d = ErrorDetails::with_precondition_failure_violation(reason, field, description);
                 d.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
                 (Code::FailedPrecondition, d)
             }
@@ -75,10 +74,7 @@ pub fn item_error(e: CoreError, prefix: &str) -> v1::ItemError {
     v1::ItemError {
         code: status.code() as i32,
         message: status.message().to_owned(),
-        reason: details
-            .error_info()
-            .map(|i| i.reason.clone())
-            .unwrap_or_default(),
+        reason: details.error_info().map(|i| i.reason.clone()).unwrap_or_default(),
         field_violations: details
             .bad_request()
             .map(|b| {

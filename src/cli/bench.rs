@@ -4,6 +4,7 @@
 //! write and with no flush, as baselines.
 
 use std::{
+    path::PathBuf,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -23,6 +24,16 @@ use crate::{
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Import the ASAP essays, grade them as one job, and compare with the
+    /// grader library alone on the same texts on every core.
+    Job {
+        /// A directory with ASAP fold_K.tsv files.
+        #[arg(long)]
+        data: PathBuf,
+        /// Use at most this many essays (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+    },
     /// Durable creates/s and latency through gRPC, against raw sled.
     Create {
         /// Client counts to measure, comma-separated.
@@ -68,17 +79,21 @@ fn histogram() -> Histogram<u64> {
 }
 
 fn essay_text(bytes: usize) -> String {
-    let sentence =
-        "The collective security policy of the 1930s depended on allies who would not fight. ";
+    let sentence = "The collective security policy of the 1930s depended on allies who would not fight. ";
     sentence.repeat(bytes / sentence.len() + 1)[..bytes].to_owned()
 }
 
 pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
-    let BenchCommand::Create {
-        clients,
-        seconds,
-        text_bytes,
-    } = cmd;
+    let (clients, seconds, text_bytes) = match cmd {
+        BenchCommand::Create {
+            clients,
+            seconds,
+            text_bytes,
+        } => (clients, seconds, text_bytes),
+        BenchCommand::Job { data, limit } => {
+            return super::bench_job::run(&data, limit, json).await;
+        }
+    };
     let duration = Duration::from_secs(seconds);
     let text = Arc::new(essay_text(text_bytes));
     let mut results = Vec::new();
@@ -112,18 +127,12 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
 }
 
 /// Durable creates through a real server on a temporary data dir.
-async fn grpc_creates(
-    clients: usize,
-    duration: Duration,
-    text: Arc<String>,
-) -> Result<Measurement, CliError> {
+async fn grpc_creates(clients: usize, duration: Duration, text: Arc<String>) -> Result<Measurement, CliError> {
     let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| CliError::Bench(e.to_string()))?;
+    let addr = listener.local_addr().map_err(|e| CliError::Bench(e.to_string()))?;
     let config = ServerConfig::for_data_dir(dir.path());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -171,11 +180,7 @@ async fn grpc_creates(
 
 /// Durable creates through the core and store, without gRPC: what the
 /// network layer costs is the difference to `grpc_creates`.
-async fn core_creates(
-    clients: usize,
-    duration: Duration,
-    text: Arc<String>,
-) -> Result<Measurement, CliError> {
+async fn core_creates(clients: usize, duration: Duration, text: Arc<String>) -> Result<Measurement, CliError> {
     let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
     let store = SledStore::open(
         dir.path(),
@@ -203,10 +208,7 @@ async fn core_creates(
                 };
                 let t = Instant::now();
                 let essay = NewEssay::parse(draft, essays.limits()).map_err(tonic::Status::from)?;
-                essays
-                    .create(&tenant, essay, None)
-                    .await
-                    .map_err(tonic::Status::from)?;
+                essays.create(&tenant, essay, None).await.map_err(tonic::Status::from)?;
                 hist.record(t.elapsed().as_micros() as u64).ok();
                 writes += 1;
             }
@@ -245,8 +247,7 @@ async fn sled_writes(
                 db.insert(key, value.as_slice())
                     .map_err(|e| tonic::Status::internal(e.to_string()))?;
                 if flush {
-                    db.flush()
-                        .map_err(|e| tonic::Status::internal(e.to_string()))?;
+                    db.flush().map_err(|e| tonic::Status::internal(e.to_string()))?;
                 }
                 hist.record(t.elapsed().as_micros() as u64).ok();
                 writes += 1;
@@ -278,9 +279,7 @@ async fn collect(
     for task in tasks {
         let (writes, hist) = task.await.map_err(|e| CliError::Bench(e.to_string()))??;
         m.writes += writes;
-        m.latency_us
-            .add(&hist)
-            .map_err(|e| CliError::Bench(e.to_string()))?;
+        m.latency_us.add(&hist).map_err(|e| CliError::Bench(e.to_string()))?;
     }
     m.elapsed = start.elapsed();
     Ok(m)

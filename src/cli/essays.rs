@@ -91,8 +91,7 @@ pub fn read_text(path: Option<&Path>) -> Result<(String, String), CliError> {
         Some(p) if p.as_os_str() == "-" => ("stdin".to_owned(), read_stdin()?),
         Some(p) => (
             p.display().to_string(),
-            std::fs::read(p)
-                .map_err(|e| CliError::Input(format!("cannot read {}: {e}", p.display())))?,
+            std::fs::read(p).map_err(|e| CliError::Input(format!("cannot read {}: {e}", p.display())))?,
         ),
     };
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -114,13 +113,11 @@ fn read_stdin() -> Result<Vec<u8>, CliError> {
 }
 
 fn parse_time(flag: &str, raw: &str) -> Result<prost_types::Timestamp, CliError> {
-    OffsetDateTime::parse(raw, &Rfc3339)
-        .map(time_to_proto)
-        .map_err(|e| {
-            CliError::Input(format!(
-                "{flag} {raw:?} is not an RFC 3339 time (2026-11-27T09:00:00Z): {e}"
-            ))
-        })
+    OffsetDateTime::parse(raw, &Rfc3339).map(time_to_proto).map_err(|e| {
+        CliError::Input(format!(
+            "{flag} {raw:?} is not an RFC 3339 time (2026-11-27T09:00:00Z): {e}"
+        ))
+    })
 }
 
 /// An essay-site page (or plain text) as an `Essay` to create.
@@ -196,9 +193,7 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
                 assignment_id: assignment,
                 external_id,
                 category,
-                submit_time: submitted
-                    .map(|s| parse_time("--submitted", &s))
-                    .transpose()?,
+                submit_time: submitted.map(|s| parse_time("--submitted", &s)).transpose()?,
                 labels,
                 text,
                 ..Default::default()
@@ -262,10 +257,7 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
                 v1::EssayView::Full
             };
             let essay = client
-                .get_essay(v1::GetEssayRequest {
-                    id,
-                    view: view as i32,
-                })
+                .get_essay(v1::GetEssayRequest { id, view: view as i32 })
                 .await?
                 .into_inner()
                 .essay
@@ -289,9 +281,7 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
                 assignment_id: assignment,
                 author_id: author,
                 category,
-                submit_time_start: submitted_from
-                    .map(|s| parse_time("--submitted-from", &s))
-                    .transpose()?,
+                submit_time_start: submitted_from.map(|s| parse_time("--submitted-from", &s)).transpose()?,
                 submit_time_end: submitted_before
                     .map(|s| parse_time("--submitted-before", &s))
                     .transpose()?,
@@ -312,9 +302,7 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
             show_many(&all, json);
         }
         EssayCommand::Delete { id } => {
-            client
-                .delete_essay(v1::DeleteEssayRequest { id: id.clone() })
-                .await?;
+            client.delete_essay(v1::DeleteEssayRequest { id: id.clone() }).await?;
             if json {
                 println!("{}", serde_json::json!({ "deleted": id }));
             } else {

@@ -25,10 +25,8 @@ pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
     let EvalCommand::History { cases } = cmd;
     let text = std::fs::read_to_string(&cases)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", cases.display())))?;
-    let cases = CasesFile::from_json(&text)
-        .map_err(|e| CliError::Input(format!("{}: {e}", cases.display())))?;
-    let report =
-        evaluate(&cases, &Rubric::history_default()).map_err(|e| CliError::Input(e.to_string()))?;
+    let cases = CasesFile::from_json(&text).map_err(|e| CliError::Input(format!("{}: {e}", cases.display())))?;
+    let report = evaluate(&cases, &Rubric::history_default()).map_err(|e| CliError::Input(e.to_string()))?;
     if json {
         println!("{}", report.to_json());
     } else {

@@ -79,11 +79,7 @@ pub async fn run(args: GradeArgs, endpoint: &str, json: bool) -> Result<(), CliE
 
 pub fn flag_name(f: i32) -> String {
     v1::GradeFlag::try_from(f)
-        .map(|f| {
-            f.as_str_name()
-                .trim_start_matches("GRADE_FLAG_")
-                .to_lowercase()
-        })
+        .map(|f| f.as_str_name().trim_start_matches("GRADE_FLAG_").to_lowercase())
         .unwrap_or_else(|_| f.to_string())
 }
 
@@ -123,11 +119,7 @@ pub fn report(g: &v1::Grade) -> String {
     let _ = writeln!(
         out,
         "Grade {} of essay {}",
-        if g.id.is_empty() {
-            "(not stored)"
-        } else {
-            &g.id
-        },
+        if g.id.is_empty() { "(not stored)" } else { &g.id },
         if g.essay_id.is_empty() {
             "(inline text)"
         } else {
@@ -147,11 +139,7 @@ pub fn report(g: &v1::Grade) -> String {
         g.max_mark,
         g.band,
         g.confidence,
-        if g.needs_review {
-            " · NEEDS REVIEW"
-        } else {
-            ""
-        }
+        if g.needs_review { " · NEEDS REVIEW" } else { "" }
     );
     if !g.flags.is_empty() {
         let flags: Vec<_> = g.flags.iter().map(|f| flag_name(*f)).collect();
@@ -171,11 +159,7 @@ pub fn report(g: &v1::Grade) -> String {
         let _ = writeln!(out, "  {}", c.feedback);
         for s in c.spans.iter().take(8) {
             let quoted: String = s.text.chars().take(100).collect();
-            let ellipsis = if s.text.chars().count() > 100 {
-                "…"
-            } else {
-                ""
-            };
+            let ellipsis = if s.text.chars().count() > 100 { "…" } else { "" };
             let _ = writeln!(
                 out,
                 "    [{}] \"{}{}\" (bytes {}..{})",

@@ -9,9 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::{CliError, connect, grade::flag_name};
-use crate::proto::v1::{
-    self, grading_job_service_client::GradingJobServiceClient, watch_grading_job_response::Event,
-};
+use crate::proto::v1::{self, grading_job_service_client::GradingJobServiceClient, watch_grading_job_response::Event};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ResultFormat {
@@ -37,12 +35,7 @@ struct Summary {
     failed: u32,
 }
 
-pub async fn grade_assignment(
-    endpoint: &str,
-    assignment: &str,
-    rubric: &str,
-    json: bool,
-) -> Result<(), CliError> {
+pub async fn grade_assignment(endpoint: &str, assignment: &str, rubric: &str, json: bool) -> Result<(), CliError> {
     let mut client = GradingJobServiceClient::new(connect(endpoint).await?);
     let job = client
         .create_grading_job(v1::CreateGradingJobRequest {
@@ -62,11 +55,9 @@ pub async fn grade_assignment(
         ProgressBar::new(u64::from(job.total))
     };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} grading [{bar:40}] {pos}/{len} · {per_sec} · ETA {eta}",
-        )
-        .map_err(|e| CliError::Input(e.to_string()))?
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} grading [{bar:40}] {pos}/{len} · {per_sec} · ETA {eta}")
+            .map_err(|e| CliError::Input(e.to_string()))?
+            .progress_chars("=> "),
     );
     let mut summary = Summary::default();
     let mut next = 0u32;
@@ -118,11 +109,7 @@ pub async fn grade_assignment(
     }
     bar.finish_and_clear();
     let state = v1::GradingJobState::try_from(last.state)
-        .map(|s| {
-            s.as_str_name()
-                .trim_start_matches("GRADING_JOB_STATE_")
-                .to_lowercase()
-        })
+        .map(|s| s.as_str_name().trim_start_matches("GRADING_JOB_STATE_").to_lowercase())
         .unwrap_or_default();
     if json {
         println!(

@@ -3,6 +3,7 @@
 
 mod assignments;
 mod bench;
+mod bench_job;
 mod essays;
 mod eval;
 mod grade;
@@ -122,14 +123,10 @@ pub async fn run(cli: Cli) -> ExitCode {
 }
 
 async fn health(endpoint: &str, json: bool) -> Result<(), CliError> {
-    use tonic_health::pb::{
-        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
-    };
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
     let mut client = HealthClient::new(connect(endpoint).await?);
     let response = client
-        .check(HealthCheckRequest {
-            service: String::new(),
-        })
+        .check(HealthCheckRequest { service: String::new() })
         .await?
         .into_inner();
     let status = ServingStatus::try_from(response.status).unwrap_or(ServingStatus::Unknown);
@@ -141,9 +138,6 @@ async fn health(endpoint: &str, json: bool) -> Result<(), CliError> {
     if status == ServingStatus::Serving {
         Ok(())
     } else {
-        Err(CliError::Input(format!(
-            "server is {}",
-            status.as_str_name()
-        )))
+        Err(CliError::Input(format!("server is {}", status.as_str_name())))
     }
 }

@@ -9,10 +9,7 @@ use crate::proto::v1;
 fn time(t: &Option<Timestamp>) -> String {
     t.as_ref()
         .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t.seconds).ok())
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
 
@@ -77,11 +74,7 @@ pub fn essay_detail(e: &v1::Essay) -> String {
         ("stored", time(&e.create_time)),
         (
             "words",
-            format!(
-                "{} (declared {})",
-                m.words,
-                opt(d.words.map(|w| w.to_string()))
-            ),
+            format!("{} (declared {})", m.words, opt(d.words.map(|w| w.to_string()))),
         ),
         (
             "pages",
@@ -92,22 +85,10 @@ pub fn essay_detail(e: &v1::Essay) -> String {
             ),
         ),
         ("views (declared)", opt(d.views.map(|v| v.to_string()))),
-        (
-            "sentences / paragraphs",
-            format!("{} / {}", m.sentences, m.paragraphs),
-        ),
-        (
-            "avg sentence words",
-            format!("{:.1}", m.average_sentence_words),
-        ),
-        (
-            "Flesch-Kincaid grade",
-            format!("{:.1}", m.flesch_kincaid_grade),
-        ),
-        (
-            "looks English",
-            format!("{} ({:.2})", m.looks_english, m.english_score),
-        ),
+        ("sentences / paragraphs", format!("{} / {}", m.sentences, m.paragraphs)),
+        ("avg sentence words", format!("{:.1}", m.average_sentence_words)),
+        ("Flesch-Kincaid grade", format!("{:.1}", m.flesch_kincaid_grade)),
+        ("looks English", format!("{} ({:.2})", m.looks_english, m.english_score)),
         ("sha256", m.content_sha256.clone()),
     ];
     for (k, v) in rows {
@@ -124,14 +105,7 @@ pub fn essay_detail(e: &v1::Essay) -> String {
 pub fn essay_table(essays: &[v1::Essay]) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec![
-        "id",
-        "title",
-        "author",
-        "assignment",
-        "words",
-        "submitted",
-    ]);
+    t.set_header(vec!["id", "title", "author", "assignment", "words", "submitted"]);
     for e in essays {
         let author = e.author.clone().unwrap_or_default();
         t.add_row(vec![
@@ -139,11 +113,7 @@ pub fn essay_table(essays: &[v1::Essay]) -> String {
             e.title.clone(),
             author.display_name,
             e.assignment_id.clone(),
-            e.metrics
-                .as_ref()
-                .map(|m| m.words)
-                .unwrap_or_default()
-                .to_string(),
+            e.metrics.as_ref().map(|m| m.words).unwrap_or_default().to_string(),
             time(&e.submit_time),
         ]);
     }

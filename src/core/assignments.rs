@@ -5,10 +5,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{
-    AssignmentId, CoreError, TenantId, essays::Page, ids::parse_optional_name, rubrics::Rubrics,
-    time_us,
-};
+use super::{AssignmentId, CoreError, TenantId, essays::Page, ids::parse_optional_name, rubrics::Rubrics, time_us};
 use crate::store::{AssignmentRecord, Store};
 
 const MAX_QUESTION_BYTES: usize = 16 * 1024;
@@ -44,8 +41,7 @@ pub enum AssignmentField {
 }
 
 impl AssignmentField {
-    pub const ALL: [AssignmentField; 4] =
-        [Self::CourseId, Self::Title, Self::Question, Self::Rubric];
+    pub const ALL: [AssignmentField; 4] = [Self::CourseId, Self::Title, Self::Question, Self::Rubric];
 
     /// Parses an update-mask path; `field` names the mask in errors.
     pub fn parse(field: &str, path: &str) -> Result<Self, CoreError> {
@@ -65,12 +61,7 @@ impl AssignmentField {
 
 impl AssignmentFields {
     /// Validates the fields; error paths are relative to the `Assignment` message.
-    pub fn parse(
-        course_id: &str,
-        title: String,
-        question: String,
-        rubric: String,
-    ) -> Result<Self, CoreError> {
+    pub fn parse(course_id: &str, title: String, question: String, rubric: String) -> Result<Self, CoreError> {
         let course_id = parse_optional_name("course_id", course_id)?;
         if title.len() > MAX_TITLE_BYTES {
             return Err(CoreError::invalid(
@@ -83,10 +74,7 @@ impl AssignmentFields {
             return Err(CoreError::invalid(
                 "question",
                 "FIELD_TOO_LONG",
-                format!(
-                    "is {} bytes; the limit is {MAX_QUESTION_BYTES}",
-                    question.len()
-                ),
+                format!("is {} bytes; the limit is {MAX_QUESTION_BYTES}", question.len()),
             ));
         }
         parse_optional_name("rubric", &rubric)?;
@@ -117,9 +105,7 @@ impl Assignments {
             Err(CoreError::NotFound { .. }) => Err(CoreError::invalid(
                 "assignment.rubric",
                 "UNKNOWN_RUBRIC",
-                format!(
-                    "{rubric:?} is not a rubric; create it first or leave it empty for the default"
-                ),
+                format!("{rubric:?} is not a rubric; create it first or leave it empty for the default"),
             )),
             Err(e) => Err(e),
         }
@@ -171,16 +157,13 @@ impl Assignments {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Page<Assignment>, CoreError> {
-        let mut records =
-            self.store
-                .list_assignments(tenant.as_str(), course_id, after, limit + 1)?;
+        let mut records = self
+            .store
+            .list_assignments(tenant.as_str(), course_id, after, limit + 1)?;
         let more = records.len() > limit;
         records.truncate(limit);
         Ok(Page {
-            items: records
-                .into_iter()
-                .map(from_record)
-                .collect::<Result<_, _>>()?,
+            items: records.into_iter().map(from_record).collect::<Result<_, _>>()?,
             more,
         })
     }

@@ -3,7 +3,7 @@
 
 use crate::store::StoreError;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CoreError {
     /// A request field is invalid. `field` is the request's field path
     /// (AIP-193), `reason` a stable UPPER_SNAKE code for machines.
@@ -16,10 +16,7 @@ pub enum CoreError {
     #[error("{resource} {id} not found")]
     NotFound { resource: &'static str, id: String },
     #[error("{description}")]
-    AlreadyExists {
-        description: String,
-        reason: &'static str,
-    },
+    AlreadyExists { description: String, reason: &'static str },
     /// The request is valid but the system is not in a state to run it.
     #[error("{field}: {description}")]
     FailedPrecondition {
@@ -36,11 +33,7 @@ pub enum CoreError {
 }
 
 impl CoreError {
-    pub fn invalid(
-        field: impl Into<String>,
-        reason: &'static str,
-        description: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(field: impl Into<String>, reason: &'static str, description: impl Into<String>) -> Self {
         CoreError::InvalidArgument {
             field: field.into(),
             description: description.into(),

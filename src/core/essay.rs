@@ -82,10 +82,7 @@ fn short_text(field: &str, value: String) -> Result<String, CoreError> {
         return Err(CoreError::invalid(
             field,
             "FIELD_TOO_LONG",
-            format!(
-                "is {} bytes; the limit is {MAX_SHORT_TEXT_BYTES}",
-                value.len()
-            ),
+            format!("is {} bytes; the limit is {MAX_SHORT_TEXT_BYTES}", value.len()),
         ));
     }
     if value.chars().any(|c| c.is_control()) {
@@ -124,10 +121,7 @@ impl NewEssay {
             return Err(CoreError::invalid(
                 "labels",
                 "TOO_MANY_LABELS",
-                format!(
-                    "has {} labels; the limit is {MAX_LABELS}",
-                    draft.labels.len()
-                ),
+                format!("has {} labels; the limit is {MAX_LABELS}", draft.labels.len()),
             ));
         }
         for (key, value) in &draft.labels {
@@ -233,9 +227,7 @@ mod tests {
     #[test]
     fn whitespace_only_text_is_refused_with_its_field() {
         let err = NewEssay::parse(draft(" \n\t "), &EssayLimits::default()).unwrap_err();
-        assert!(
-            matches!(err, CoreError::InvalidArgument { ref field, reason: "TEXT_EMPTY", .. } if field == "text")
-        );
+        assert!(matches!(err, CoreError::InvalidArgument { ref field, reason: "TEXT_EMPTY", .. } if field == "text"));
     }
 
     #[test]

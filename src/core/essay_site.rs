@@ -58,10 +58,7 @@ pub enum ParsedPage {
 /// key; otherwise it is [`ParsedPage::PlainText`].
 pub fn parse(input: &str) -> ParsedPage {
     let input = input.strip_prefix('\u{FEFF}').unwrap_or(input);
-    let lines: Vec<&str> = input
-        .split('\n')
-        .map(|l| l.trim_end_matches('\r'))
-        .collect();
+    let lines: Vec<&str> = input.split('\n').map(|l| l.trim_end_matches('\r')).collect();
 
     let mut i = next_nonblank(&lines, 0);
     let mut headers: Vec<(&str, &str, Option<Field>)> = Vec::new();
@@ -182,8 +179,7 @@ fn header_line(line: &str) -> Option<(&str, &str)> {
     let key_chars_ok = key
         .chars()
         .all(|c| c.is_alphanumeric() || c == ' ' || c == '\t' || c == '-' || c == '_' || c == '\'');
-    if !starts_with_letter || !key_chars_ok || key.len() > 40 || key.split_whitespace().count() > 4
-    {
+    if !starts_with_letter || !key_chars_ok || key.len() > 40 || key.split_whitespace().count() > 4 {
         return None;
     }
     Some((key, value.trim()))
@@ -204,12 +200,7 @@ fn next_nonblank(lines: &[&str], from: usize) -> usize {
 /// Joins lines with `\n`, dropping leading blank lines and trailing whitespace.
 fn clean_text(lines: &[&str]) -> String {
     let start = next_nonblank(lines, 0);
-    lines
-        .get(start..)
-        .unwrap_or_default()
-        .join("\n")
-        .trim_end()
-        .to_string()
+    lines.get(start..).unwrap_or_default().join("\n").trim_end().to_string()
 }
 
 fn non_empty(value: &str) -> Option<String> {
@@ -231,15 +222,14 @@ fn parse_author(value: &str) -> Option<String> {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }
 
 /// A non-negative integer, allowing thousands separators ("1,234").
 fn parse_count<T: std::str::FromStr>(value: &str) -> Option<T> {
     let groups: Vec<&str> = value.split(',').collect();
-    let grouped_ok = groups.len() == 1
-        || (matches!(groups[0].len(), 1..=3) && groups[1..].iter().all(|g| g.len() == 3));
+    let grouped_ok =
+        groups.len() == 1 || (matches!(groups[0].len(), 1..=3) && groups[1..].iter().all(|g| g.len() == 3));
     if !grouped_ok
         || !groups
             .iter()
@@ -419,8 +409,7 @@ mod tests {
 
     #[test]
     fn twelve_oclock_edge_cases() {
-        let at =
-            |clock: &str| page(&format!("Date Submitted: 11/04/2014 {clock}\n\nText")).submitted_at;
+        let at = |clock: &str| page(&format!("Date Submitted: 11/04/2014 {clock}\n\nText")).submitted_at;
         assert_eq!(at("12:00 AM"), Some(datetime!(2014-11-04 00:00)));
         assert_eq!(at("12:59 AM"), Some(datetime!(2014-11-04 00:59)));
         assert_eq!(at("01:00 AM"), Some(datetime!(2014-11-04 01:00)));
@@ -447,13 +436,7 @@ mod tests {
         let p = page(input);
         assert_eq!(p.author.as_deref(), Some("dee"));
         assert_eq!(
-            (
-                p.views,
-                p.declared_words,
-                p.declared_pages,
-                p.submitted_at,
-                p.category
-            ),
+            (p.views, p.declared_words, p.declared_pages, p.submitted_at, p.category),
             (None, None, None, None, None)
         );
         let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
@@ -484,10 +467,7 @@ mod tests {
         ] {
             let p = page(&format!("Date Submitted: {value}\nText"));
             assert_eq!(p.submitted_at, None, "{value}");
-            assert_eq!(
-                p.extra,
-                vec![("Date Submitted".to_string(), value.to_string())]
-            );
+            assert_eq!(p.extra, vec![("Date Submitted".to_string(), value.to_string())]);
         }
         let leap = page("Date Submitted: 02/29/2016 08:01 AM\nText");
         assert_eq!(leap.submitted_at, Some(datetime!(2016-02-29 08:01)));
@@ -551,24 +531,15 @@ mod tests {
         // Recognised keys must be at the top, not somewhere in the essay.
         assert_eq!(plain("My essay.\nViews: 73"), "My essay.\nViews: 73");
         // Not header syntax: the key must start with a letter and be short.
-        assert_eq!(
-            plain("10:30 was the time.\nViews: 2"),
-            "10:30 was the time.\nViews: 2"
-        );
+        assert_eq!(plain("10:30 was the time.\nViews: 2"), "10:30 was the time.\nViews: 2");
     }
 
     #[test]
     fn author_label_stripping() {
-        assert_eq!(
-            parse_author("Submitted by mattman123").as_deref(),
-            Some("mattman123")
-        );
+        assert_eq!(parse_author("Submitted by mattman123").as_deref(), Some("mattman123"));
         assert_eq!(parse_author("mattman123").as_deref(), Some("mattman123"));
         assert_eq!(parse_author("submitted by: x y").as_deref(), Some("x y"));
-        assert_eq!(
-            parse_author("Submitted byron").as_deref(),
-            Some("Submitted byron")
-        );
+        assert_eq!(parse_author("Submitted byron").as_deref(), Some("Submitted byron"));
         assert_eq!(parse_author("Submitted by"), None);
         assert_eq!(parse_author("Submitté"), Some("Submitté".to_string()));
     }

@@ -11,9 +11,7 @@ use super::{
     text_metrics::{self, TextMetrics},
     time_us,
 };
-use crate::store::{
-    DeclaredRecord, EssayInsert, EssayQuery, EssayRecord, InsertOutcome, MetricsRecord, Store,
-};
+use crate::store::{DeclaredRecord, EssayInsert, EssayQuery, EssayRecord, InsertOutcome, MetricsRecord, Store};
 
 /// A page of results and whether more follow.
 #[derive(Debug, Clone)]
@@ -73,18 +71,11 @@ impl Essays {
     }
 
     /// Applies an insert (not yet durable).
-    fn insert(
-        &self,
-        tenant: &TenantId,
-        essay: NewEssay,
-        request_id: Option<String>,
-    ) -> Result<Essay, CoreError> {
+    fn insert(&self, tenant: &TenantId, essay: NewEssay, request_id: Option<String>) -> Result<Essay, CoreError> {
         let id = EssayId::generate();
         let metrics = text_metrics::measure(&essay.text);
         let mut record = to_record(id, &essay, &metrics, time_us::now());
-        let digest = request_id
-            .as_ref()
-            .map(|_| request_digest(&record, &essay.text));
+        let digest = request_id.as_ref().map(|_| request_digest(&record, &essay.text));
         if let Some(request_id) = &request_id {
             record.request_id = request_id.clone();
         }
@@ -184,9 +175,9 @@ impl Essays {
             submitted_before_us: filter.submitted_before.map(time_us::from_time),
         };
         let after = after.map(EssayId::to_bytes);
-        let mut records =
-            self.store
-                .list_essays(tenant.as_str(), &query, after.as_ref(), limit + 1)?;
+        let mut records = self
+            .store
+            .list_essays(tenant.as_str(), &query, after.as_ref(), limit + 1)?;
         let more = records.len() > limit;
         records.truncate(limit);
         let items = records
@@ -194,9 +185,7 @@ impl Essays {
             .map(|record| {
                 let text = match view {
                     EssayView::Basic => None,
-                    EssayView::Full => self
-                        .store
-                        .essay_text(tenant.as_str(), &record_id(&record)?)?,
+                    EssayView::Full => self.store.essay_text(tenant.as_str(), &record_id(&record)?)?,
                 };
                 from_record(record, text)
             })
@@ -241,12 +230,7 @@ fn record_id(record: &EssayRecord) -> Result<[u8; 16], CoreError> {
         .map_err(|_| CoreError::Internal("stored essay id is not 16 bytes".into()))
 }
 
-fn to_record(
-    id: EssayId,
-    essay: &NewEssay,
-    metrics: &TextMetrics,
-    now: OffsetDateTime,
-) -> EssayRecord {
+fn to_record(id: EssayId, essay: &NewEssay, metrics: &TextMetrics, now: OffsetDateTime) -> EssayRecord {
     EssayRecord {
         id: id.to_bytes().to_vec(),
         title: essay.title.clone(),

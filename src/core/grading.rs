@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{
-    Assignments, CoreError, EssayId, Essays, TenantId, essays::Page, rubrics::Rubrics, time_us,
-};
+use super::{Assignments, CoreError, EssayId, Essays, TenantId, essays::Page, rubrics::Rubrics, time_us};
 use crate::{
     grader::{self, Criterion, CriterionGrade, Flag, GradeError, Rubric, Span, SpanLabel},
     store::{CriterionRecord, GradeRecord, ReviewRecord, SpanRecord, Store},
@@ -116,9 +114,7 @@ fn grade_error(field: &str, e: GradeError) -> CoreError {
             "TEXT_TOO_LARGE",
             format!("is {bytes} bytes; the grader takes at most {max}"),
         ),
-        GradeError::InvalidRubric(e) => {
-            CoreError::Internal(format!("stored rubric is invalid: {e}"))
-        }
+        GradeError::InvalidRubric(e) => CoreError::Internal(format!("stored rubric is invalid: {e}")),
     }
 }
 
@@ -127,35 +123,33 @@ fn check_question(field: &str, question: &str) -> Result<(), CoreError> {
         return Err(CoreError::invalid(
             field,
             "FIELD_TOO_LONG",
-            format!(
-                "is {} bytes; the limit is {MAX_QUESTION_BYTES}",
-                question.len()
-            ),
+            format!("is {} bytes; the limit is {MAX_QUESTION_BYTES}", question.len()),
         ));
     }
     Ok(())
 }
 
+/// What an essay is graded against.
+#[derive(Debug, Clone)]
+pub struct GradingContext {
+    pub question: String,
+    pub rubric: Rubric,
+}
+
 /// Runs the grader on the blocking pool.
 async fn run_grader(
     text: String,
-    question: String,
-    rubric: Rubric,
+    context: Arc<GradingContext>,
     field: &'static str,
 ) -> Result<grader::Grade, CoreError> {
-    tokio::task::spawn_blocking(move || grader::grade(&text, &question, &rubric))
+    tokio::task::spawn_blocking(move || grader::grade(&text, &context.question, &context.rubric))
         .await
         .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?
         .map_err(|e| grade_error(field, e))
 }
 
 impl Grading {
-    pub fn new(
-        store: Arc<dyn Store>,
-        essays: Essays,
-        assignments: Assignments,
-        rubrics: Rubrics,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Store>, essays: Essays, assignments: Assignments, rubrics: Rubrics) -> Self {
         Self {
             store,
             essays,
@@ -183,10 +177,7 @@ impl Grading {
         rubric: Option<String>,
     ) -> Result<GradeRecordView, CoreError> {
         let view = self.compute(tenant, essay_id, question, rubric).await?;
-        if !self
-            .store
-            .insert_grade(tenant.as_str(), &to_record(&view))?
-        {
+        if !self.store.insert_grade(tenant.as_str(), &to_record(&view))? {
             return Err(CoreError::NotFound {
                 resource: "essay",
                 id: essay_id.to_string(),
@@ -214,6 +205,19 @@ impl Grading {
         rubric: Option<String>,
     ) -> Result<GradeRecordView, CoreError> {
         let essay = self.essays.get(tenant, essay_id, super::EssayView::Basic)?;
+        let context = self.context(tenant, &essay, question, rubric)?;
+        self.compute_with(tenant, essay_id, Arc::new(context)).await
+    }
+
+    /// What an essay is graded against: the given question and rubric, or
+    /// its assignment's. Jobs resolve it once per assignment.
+    pub fn context(
+        &self,
+        tenant: &TenantId,
+        essay: &super::Essay,
+        question: Option<String>,
+        rubric: Option<String>,
+    ) -> Result<GradingContext, CoreError> {
         let assignment = essay
             .assignment_id
             .as_ref()
@@ -230,28 +234,57 @@ impl Grading {
                     return Err(CoreError::FailedPrecondition {
                         field: "question".into(),
                         description: format!(
-                            "essay {essay_id} has no assignment with a question; set the assignment's question or pass one"
+                            "essay {} has no assignment with a question; set the assignment's question or pass one",
+                            essay.id
                         ),
                         reason: "NO_QUESTION",
                     });
                 }
             },
         };
-        let rubric_name = rubric
-            .or_else(|| assignment.map(|a| a.rubric))
-            .unwrap_or_default();
+        let rubric_name = rubric.or_else(|| assignment.map(|a| a.rubric)).unwrap_or_default();
         let rubric = self.rubrics.get(tenant, &rubric_name, None)?.rubric;
+        Ok(GradingContext { question, rubric })
+    }
+
+    /// Like [`Grading::compute_with`], on the calling thread: for workers that
+    /// already run off the async runtime (batch jobs).
+    pub fn compute_blocking(
+        &self,
+        tenant: &TenantId,
+        essay_id: EssayId,
+        context: &GradingContext,
+    ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
-        let grade = run_grader(text, question.clone(), rubric, "essay.text").await?;
-        let view = GradeRecordView {
+        let grade =
+            grader::grade(&text, &context.question, &context.rubric).map_err(|e| grade_error("essay.text", e))?;
+        Ok(GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
-            question,
+            question: context.question.clone(),
             grade,
             create_time: time_us::now(),
             review: None,
-        };
-        Ok(view)
+        })
+    }
+
+    /// Grades a stored essay's text in a resolved context, without storing.
+    pub async fn compute_with(
+        &self,
+        tenant: &TenantId,
+        essay_id: EssayId,
+        context: Arc<GradingContext>,
+    ) -> Result<GradeRecordView, CoreError> {
+        let text = self.essays.text(tenant, essay_id)?;
+        let grade = run_grader(text, context.clone(), "essay.text").await?;
+        Ok(GradeRecordView {
+            id: Some(GradeId::generate()),
+            essay_id: Some(essay_id),
+            question: context.question.clone(),
+            grade,
+            create_time: time_us::now(),
+            review: None,
+        })
     }
 
     /// Grades a text against a question; nothing is stored.
@@ -279,7 +312,11 @@ impl Grading {
         }
         check_question("question", &question)?;
         let rubric = self.rubrics.get(tenant, rubric, None)?.rubric;
-        let grade = run_grader(text, question.clone(), rubric, "text").await?;
+        let context = Arc::new(GradingContext {
+            question: question.clone(),
+            rubric,
+        });
+        let grade = run_grader(text, context, "text").await?;
         Ok(GradeRecordView {
             id: None,
             essay_id: None,
@@ -290,12 +327,7 @@ impl Grading {
         })
     }
 
-    pub fn get(
-        &self,
-        tenant: &TenantId,
-        essay_id: EssayId,
-        grade_id: GradeId,
-    ) -> Result<GradeRecordView, CoreError> {
+    pub fn get(&self, tenant: &TenantId, essay_id: EssayId, grade_id: GradeId) -> Result<GradeRecordView, CoreError> {
         let record = self
             .store
             .grade(tenant.as_str(), &essay_id.to_bytes(), &grade_id.to_bytes())?
@@ -316,19 +348,13 @@ impl Grading {
     ) -> Result<Page<GradeRecordView>, CoreError> {
         self.essays.get(tenant, essay_id, super::EssayView::Basic)?;
         let before = before.map(GradeId::to_bytes);
-        let mut records = self.store.list_grades(
-            tenant.as_str(),
-            &essay_id.to_bytes(),
-            before.as_ref(),
-            limit + 1,
-        )?;
+        let mut records = self
+            .store
+            .list_grades(tenant.as_str(), &essay_id.to_bytes(), before.as_ref(), limit + 1)?;
         let more = records.len() > limit;
         records.truncate(limit);
         Ok(Page {
-            items: records
-                .into_iter()
-                .map(from_record)
-                .collect::<Result<_, _>>()?,
+            items: records.into_iter().map(from_record).collect::<Result<_, _>>()?,
             more,
         })
     }
@@ -346,10 +372,7 @@ impl Grading {
             return Err(CoreError::invalid(
                 "review.comment",
                 "FIELD_TOO_LONG",
-                format!(
-                    "is {} bytes; the limit is {MAX_COMMENT_BYTES}",
-                    draft.comment.len()
-                ),
+                format!("is {} bytes; the limit is {MAX_COMMENT_BYTES}", draft.comment.len()),
             ));
         }
         let mut view = self.get(tenant, essay_id, grade_id)?;
@@ -373,11 +396,7 @@ impl Grading {
         }
         let rubric = self
             .rubrics
-            .get(
-                tenant,
-                &view.grade.rubric_name,
-                Some(view.grade.rubric_version),
-            )?
+            .get(tenant, &view.grade.rubric_name, Some(view.grade.rubric_version))?
             .rubric;
         // Rounded as the grader rounds its own totals.
         let total = (rubric.total(levels) * 100.0).round() / 100.0;
@@ -389,10 +408,7 @@ impl Grading {
             total,
             band: rubric.band_for(total).label.clone(),
         });
-        if !self
-            .store
-            .replace_grade(tenant.as_str(), &to_record(&view))?
-        {
+        if !self.store.replace_grade(tenant.as_str(), &to_record(&view))? {
             return Err(CoreError::NotFound {
                 resource: "grade",
                 id: grade_id.to_string(),
@@ -408,10 +424,7 @@ pub(super) fn to_record(v: &GradeRecordView) -> GradeRecord {
     let g = &v.grade;
     GradeRecord {
         id: v.id.map(|i| i.to_bytes().to_vec()).unwrap_or_default(),
-        essay_id: v
-            .essay_id
-            .map(|i| i.to_bytes().to_vec())
-            .unwrap_or_default(),
+        essay_id: v.essay_id.map(|i| i.to_bytes().to_vec()).unwrap_or_default(),
         question: v.question.clone(),
         criteria: g
             .criteria
@@ -458,9 +471,7 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
     let corrupt = |what: &str| CoreError::Internal(format!("stored grade: {what}"));
     let id = |bytes: &[u8]| -> Result<EssayId, CoreError> {
         Ok(EssayId::from_bytes(
-            bytes
-                .try_into()
-                .map_err(|_| corrupt("id is not 16 bytes"))?,
+            bytes.try_into().map_err(|_| corrupt("id is not 16 bytes"))?,
         ))
     };
     let criteria = r
@@ -468,8 +479,7 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
         .into_iter()
         .map(|c| {
             Ok(CriterionGrade {
-                criterion: Criterion::parse(&c.criterion)
-                    .ok_or_else(|| corrupt("unknown criterion"))?,
+                criterion: Criterion::parse(&c.criterion).ok_or_else(|| corrupt("unknown criterion"))?,
                 level: c.level.min(5) as u8,
                 score: c.score,
                 feedback: c.feedback,
@@ -480,8 +490,7 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
                         Ok(Span {
                             start: s.start as usize,
                             end: s.end as usize,
-                            label: SpanLabel::parse(&s.label)
-                                .ok_or_else(|| corrupt("unknown span label"))?,
+                            label: SpanLabel::parse(&s.label).ok_or_else(|| corrupt("unknown span label"))?,
                         })
                     })
                     .collect::<Result<_, CoreError>>()?,

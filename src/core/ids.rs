@@ -37,11 +37,7 @@ impl EssayId {
     /// Parses the text form; `field` names the request field in errors.
     pub fn parse(field: &str, raw: &str) -> Result<Self, CoreError> {
         if raw.is_empty() {
-            return Err(CoreError::invalid(
-                field,
-                "ID_MISSING",
-                "an essay id is required",
-            ));
+            return Err(CoreError::invalid(field, "ID_MISSING", "an essay id is required"));
         }
         uuid::Uuid::try_parse(raw).map(Self).map_err(|_| {
             CoreError::invalid(
@@ -72,11 +68,7 @@ impl fmt::Display for EssayId {
 pub fn parse_name(field: &str, raw: &str) -> Result<String, CoreError> {
     const MAX: usize = 128;
     if raw.is_empty() {
-        return Err(CoreError::invalid(
-            field,
-            "NAME_MISSING",
-            "must not be empty",
-        ));
+        return Err(CoreError::invalid(field, "NAME_MISSING", "must not be empty"));
     }
     if raw.len() > MAX {
         return Err(CoreError::invalid(

@@ -5,21 +5,23 @@
 //! a job killed midway resumes where it stopped and every essay ends with
 //! exactly one grade from it. Watchers are woken after each chunk.
 
-use std::sync::Arc;
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use time::OffsetDateTime;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{mpsc, watch};
 
 use super::{
-    AssignmentId, CoreError, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading,
-    TenantId,
+    AssignmentId, CoreError, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading, TenantId,
     essays::Page,
-    grading::{self, GradeId},
+    grading::{self, GradeId, GradingContext},
     time_us,
 };
 use crate::{
     core::Author,
-    store::{JobRecord, JobResultRecord, Store},
+    store::{JobItem, JobRecord, JobResultRecord, Store},
 };
 
 /// A job id: a UUIDv7, so jobs list newest first.
@@ -99,9 +101,7 @@ impl From<&CoreError> for ItemFailure {
             CoreError::InvalidArgument { reason, .. } => (FailureKind::InvalidArgument, *reason),
             CoreError::NotFound { .. } => (FailureKind::NotFound, "NOT_FOUND"),
             CoreError::AlreadyExists { reason, .. } => (FailureKind::FailedPrecondition, *reason),
-            CoreError::FailedPrecondition { reason, .. } => {
-                (FailureKind::FailedPrecondition, *reason)
-            }
+            CoreError::FailedPrecondition { reason, .. } => (FailureKind::FailedPrecondition, *reason),
             CoreError::Unavailable(_) => (FailureKind::Unavailable, "STORAGE_UNAVAILABLE"),
             CoreError::Internal(_) => (FailureKind::Internal, "INTERNAL"),
         };
@@ -145,6 +145,7 @@ pub enum JobEvent {
 #[derive(Clone)]
 pub struct GradingJobs {
     inner: Arc<Inner>,
+    runner: Arc<std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 struct Inner {
@@ -154,19 +155,17 @@ struct Inner {
     queue: mpsc::UnboundedSender<(TenantId, JobId)>,
     /// Bumped whenever any job makes progress; watchers re-read on a change.
     changed: watch::Sender<u64>,
-    workers: Arc<Semaphore>,
+    /// Set at shutdown: the runner stops between chunks; the job stays
+    /// running in the store and resumes at the next start.
+    stopping: watch::Sender<bool>,
+    worker_count: usize,
     chunk: usize,
 }
 
 impl GradingJobs {
     /// Starts the job runner with `workers` grading threads, and resumes the
     /// jobs a previous run left queued or running.
-    pub fn start(
-        store: Arc<dyn Store>,
-        essays: Essays,
-        grading: Grading,
-        workers: usize,
-    ) -> Result<Self, CoreError> {
+    pub fn start(store: Arc<dyn Store>, essays: Essays, grading: Grading, workers: usize) -> Result<Self, CoreError> {
         let workers = workers.max(1);
         let (queue, mut jobs) = mpsc::unbounded_channel();
         let inner = Arc::new(Inner {
@@ -175,15 +174,24 @@ impl GradingJobs {
             grading,
             queue,
             changed: watch::Sender::new(0),
-            workers: Arc::new(Semaphore::new(workers)),
-            chunk: 8 * workers,
+            stopping: watch::Sender::new(false),
+            worker_count: workers,
+            // Big enough that per-chunk costs (one transaction, one flush)
+            // vanish beside grading; small enough to bound memory.
+            chunk: 256,
         });
         let unfinished = inner
             .store
             .jobs_in_states(&[JobState::Queued as i32, JobState::Running as i32])?;
         let runner = inner.clone();
-        tokio::spawn(async move {
-            while let Some((tenant, id)) = jobs.recv().await {
+        let mut stopping = inner.stopping.subscribe();
+        let handle = tokio::spawn(async move {
+            loop {
+                let next = tokio::select! {
+                    next = jobs.recv() => next,
+                    _ = stopping.wait_for(|stop| *stop) => None,
+                };
+                let Some((tenant, id)) = next else { return };
                 if let Err(e) = runner.run(&tenant, id).await {
                     tracing::error!(tenant = tenant.as_str(), job_id = %id, error = %e, "grading job stopped");
                 }
@@ -195,15 +203,23 @@ impl GradingJobs {
             tracing::info!(tenant = tenant.as_str(), job_id = %id, "resuming grading job");
             let _ = inner.queue.send((tenant, id));
         }
-        Ok(Self { inner })
+        Ok(Self {
+            inner,
+            runner: Arc::new(std::sync::Mutex::new(Some(handle))),
+        })
     }
 
-    pub async fn create(
-        &self,
-        tenant: &TenantId,
-        target: JobTarget,
-        rubric: String,
-    ) -> Result<Job, CoreError> {
+    /// Stops the runner after the chunk in progress (at shutdown). Unfinished
+    /// jobs resume when the server starts again.
+    pub async fn stop(&self) {
+        self.inner.stopping.send_replace(true);
+        let handle = self.runner.lock().ok().and_then(|mut h| h.take());
+        if let Some(handle) = handle {
+            let _ = handle.await;
+        }
+    }
+
+    pub async fn create(&self, tenant: &TenantId, target: JobTarget, rubric: String) -> Result<Job, CoreError> {
         let (assignment_id, essay_ids) = match target {
             JobTarget::Assignment(a) => {
                 let ids = self.assignment_essays(tenant, &a)?;
@@ -216,10 +232,7 @@ impl GradingJobs {
                         .get(tenant, *id, EssayView::Basic)
                         .map_err(|e| e.within(&format!("job.essay_ids[{i}]")))?;
                 }
-                (
-                    String::new(),
-                    ids.iter().map(|i| i.to_bytes()).collect::<Vec<_>>(),
-                )
+                (String::new(), ids.iter().map(|i| i.to_bytes()).collect::<Vec<_>>())
             }
         };
         if essay_ids.is_empty() {
@@ -233,10 +246,7 @@ impl GradingJobs {
             return Err(CoreError::invalid(
                 "job.essay_ids",
                 "JOB_TOO_LARGE",
-                format!(
-                    "has {} essays; the limit is {MAX_JOB_ESSAYS}",
-                    essay_ids.len()
-                ),
+                format!("has {} essays; the limit is {MAX_JOB_ESSAYS}", essay_ids.len()),
             ));
         }
         if !rubric.is_empty() {
@@ -255,9 +265,7 @@ impl GradingJobs {
             start_time_us: None,
             end_time_us: None,
         };
-        self.inner
-            .store
-            .insert_job(tenant.as_str(), &record, &essay_ids)?;
+        self.inner.store.insert_job(tenant.as_str(), &record, &essay_ids)?;
         self.inner.store.sync().await?;
         tracing::info!(tenant = tenant.as_str(), job_id = %id, essays = essay_ids.len(), "grading job created");
         let _ = self.inner.queue.send((tenant.clone(), id));
@@ -265,11 +273,7 @@ impl GradingJobs {
     }
 
     /// The ids of an assignment's essays, read page by page.
-    fn assignment_essays(
-        &self,
-        tenant: &TenantId,
-        assignment: &AssignmentId,
-    ) -> Result<Vec<[u8; 16]>, CoreError> {
+    fn assignment_essays(&self, tenant: &TenantId, assignment: &AssignmentId) -> Result<Vec<[u8; 16]>, CoreError> {
         let filter = EssayFilter {
             assignment_id: assignment.as_str().to_owned(),
             ..Default::default()
@@ -277,10 +281,7 @@ impl GradingJobs {
         let mut ids = Vec::new();
         let mut after = None;
         loop {
-            let page = self
-                .inner
-                .essays
-                .list(tenant, &filter, after, 1000, EssayView::Basic)?;
+            let page = self.inner.essays.list(tenant, &filter, after, 1000, EssayView::Basic)?;
             ids.extend(page.items.iter().map(|e| e.id.to_bytes()));
             after = page.items.last().map(|e| e.id);
             if !page.more {
@@ -301,17 +302,12 @@ impl GradingJobs {
         from_record(&record)
     }
 
-    pub fn list(
-        &self,
-        tenant: &TenantId,
-        before: Option<JobId>,
-        limit: usize,
-    ) -> Result<Page<Job>, CoreError> {
+    pub fn list(&self, tenant: &TenantId, before: Option<JobId>, limit: usize) -> Result<Page<Job>, CoreError> {
         let before = before.map(JobId::to_bytes);
-        let mut records =
-            self.inner
-                .store
-                .list_jobs(tenant.as_str(), before.as_ref(), limit + 1)?;
+        let mut records = self
+            .inner
+            .store
+            .list_jobs(tenant.as_str(), before.as_ref(), limit + 1)?;
         let more = records.len() > limit;
         records.truncate(limit);
         Ok(Page {
@@ -326,21 +322,13 @@ impl GradingJobs {
         if job.state.is_final() {
             return Ok(job);
         }
-        self.inner
-            .set_state(tenant, id, JobState::Cancelled)
-            .await?;
+        self.inner.set_state(tenant, id, JobState::Cancelled).await?;
         tracing::info!(tenant = tenant.as_str(), job_id = %id, "grading job cancelled");
         self.get(tenant, id)
     }
 
     /// Up to `limit` results from sequence `from`.
-    pub fn results(
-        &self,
-        tenant: &TenantId,
-        id: JobId,
-        from: u32,
-        limit: usize,
-    ) -> Result<Page<JobResult>, CoreError> {
+    pub fn results(&self, tenant: &TenantId, id: JobId, from: u32, limit: usize) -> Result<Page<JobResult>, CoreError> {
         self.get(tenant, id)?;
         self.inner.results(tenant, id, from, limit)
     }
@@ -394,11 +382,7 @@ impl GradingJobs {
                         break;
                     }
                     next = result.sequence + 1;
-                    if tx
-                        .send(Ok(JobEvent::Result(Box::new(result))))
-                        .await
-                        .is_err()
-                    {
+                    if tx.send(Ok(JobEvent::Result(Box::new(result)))).await.is_err() {
                         return;
                     }
                 }
@@ -412,8 +396,7 @@ impl GradingJobs {
                     return;
                 }
                 // Wake on progress, or re-check now and then.
-                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), changed.changed())
-                    .await;
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(1), changed.changed()).await;
             }
         });
         Ok(rx)
@@ -432,16 +415,10 @@ impl Inner {
         from_record(&record)
     }
 
-    fn results(
-        &self,
-        tenant: &TenantId,
-        id: JobId,
-        from: u32,
-        limit: usize,
-    ) -> Result<Page<JobResult>, CoreError> {
-        let mut records =
-            self.store
-                .job_results(tenant.as_str(), &id.to_bytes(), from, limit + 1)?;
+    fn results(&self, tenant: &TenantId, id: JobId, from: u32, limit: usize) -> Result<Page<JobResult>, CoreError> {
+        let mut records = self
+            .store
+            .job_results(tenant.as_str(), &id.to_bytes(), from, limit + 1)?;
         let more = records.len() > limit;
         records.truncate(limit);
         let mut items = Vec::with_capacity(records.len());
@@ -474,22 +451,14 @@ impl Inner {
                 sequence,
                 essay_id,
                 outcome,
-                external_id: essay
-                    .as_ref()
-                    .map(|e| e.external_id.clone())
-                    .unwrap_or_default(),
+                external_id: essay.as_ref().map(|e| e.external_id.clone()).unwrap_or_default(),
                 author: essay.map(|e| e.author).unwrap_or_default(),
             });
         }
         Ok(Page { items, more })
     }
 
-    async fn set_state(
-        &self,
-        tenant: &TenantId,
-        id: JobId,
-        state: JobState,
-    ) -> Result<(), CoreError> {
+    async fn set_state(&self, tenant: &TenantId, id: JobId, state: JobState) -> Result<(), CoreError> {
         let now = time_us::from_time(time_us::now());
         let change = |job: &mut JobRecord| {
             job.state = state as i32;
@@ -510,7 +479,9 @@ impl Inner {
         Ok(())
     }
 
-    /// Grades a job's essays that have no result yet, chunk by chunk.
+    /// Grades a job's essays that have no result yet, chunk by chunk: the
+    /// chunk's essays are graded in parallel on the worker pool, then their
+    /// grades and results are recorded in one transaction and flushed.
     async fn run(self: &Arc<Self>, tenant: &TenantId, id: JobId) -> Result<(), CoreError> {
         let job = self.job(tenant, id)?;
         if job.state.is_final() {
@@ -519,18 +490,33 @@ impl Inner {
         self.set_state(tenant, id, JobState::Running).await?;
         tracing::info!(tenant = tenant.as_str(), job_id = %id, total = job.total, "grading job running");
         let rubric = (!job.rubric.is_empty()).then(|| job.rubric.clone());
+        // Question and rubric, resolved once per assignment.
+        let mut contexts: BTreeMap<Option<AssignmentId>, Result<Arc<GradingContext>, CoreError>> = BTreeMap::new();
         let mut next = 0u32;
+        let mut in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError>>> = None;
         loop {
-            if self.job(tenant, id)?.state == JobState::Cancelled {
+            if *self.stopping.borrow() {
+                if let Some(previous) = in_flight.take() {
+                    previous
+                        .await
+                        .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
+                }
+                tracing::info!(tenant = tenant.as_str(), job_id = %id, "grading job paused for shutdown");
                 return Ok(());
             }
-            let essays =
-                self.store
-                    .job_essays(tenant.as_str(), &id.to_bytes(), next, self.chunk)?;
-            let Some(&(last, _)) = essays.last() else {
-                break;
-            };
-            let done: std::collections::BTreeSet<u32> = self
+            if self.job(tenant, id)?.state == JobState::Cancelled {
+                if let Some(previous) = in_flight.take() {
+                    previous
+                        .await
+                        .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
+                }
+                return Ok(());
+            }
+            let essays = self
+                .store
+                .job_essays(tenant.as_str(), &id.to_bytes(), next, self.chunk)?;
+            let Some(&(last, _)) = essays.last() else { break };
+            let done: BTreeSet<u32> = self
                 .store
                 .job_results(tenant.as_str(), &id.to_bytes(), next, self.chunk)?
                 .into_iter()
@@ -538,25 +524,73 @@ impl Inner {
                 .filter(|s| *s <= last)
                 .collect();
             next = last + 1;
-            let mut tasks = Vec::new();
+            // Resolve each essay's context here (cheap, cached), then grade
+            // the chunk on `workers` blocking threads, one slice each.
+            let mut work = Vec::new();
+            let mut items = Vec::new();
             for (sequence, essay) in essays.into_iter().filter(|(s, _)| !done.contains(s)) {
-                let inner = self.clone();
+                let essay_id = EssayId::from_bytes(essay);
+                let context = match self.essays.get(tenant, essay_id, EssayView::Basic) {
+                    Ok(essay) => contexts
+                        .entry(essay.assignment_id.clone())
+                        .or_insert_with(|| self.grading.context(tenant, &essay, None, rubric.clone()).map(Arc::new))
+                        .clone(),
+                    Err(e) => Err(e),
+                };
+                match context {
+                    Ok(context) => work.push((sequence, essay_id, context)),
+                    Err(e) => items.push(self.item(tenant, id, sequence, essay_id, Err(e))?),
+                }
+            }
+            let per_worker = work.len().div_ceil(self.worker_count).max(1);
+            let mut tasks = Vec::new();
+            while !work.is_empty() {
+                let slice: Vec<_> = work.drain(..per_worker.min(work.len())).collect();
+                let grading = self.grading.clone();
                 let tenant = tenant.clone();
-                let rubric = rubric.clone();
-                tasks.push(tokio::spawn(async move {
-                    let permit = inner.workers.clone().acquire_owned().await;
-                    let essay_id = EssayId::from_bytes(essay);
-                    let graded = inner.grading.compute(&tenant, essay_id, None, rubric).await;
-                    drop(permit);
-                    inner.record(&tenant, id, sequence, essay_id, graded)
+                tasks.push(tokio::task::spawn_blocking(move || {
+                    slice
+                        .into_iter()
+                        .map(|(sequence, essay_id, context)| {
+                            (
+                                sequence,
+                                essay_id,
+                                grading.compute_blocking(&tenant, essay_id, &context),
+                            )
+                        })
+                        .collect::<Vec<_>>()
                 }));
             }
             for task in tasks {
-                task.await
-                    .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))??;
+                let graded = task
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?;
+                for (sequence, essay_id, outcome) in graded {
+                    items.push(self.item(tenant, id, sequence, essay_id, outcome)?);
+                }
             }
-            self.store.sync().await?;
-            self.changed.send_modify(|v| *v += 1);
+            // Record and flush this chunk while the next one is graded; one
+            // chunk in flight at a time keeps results in order.
+            if let Some(previous) = in_flight.take() {
+                previous
+                    .await
+                    .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
+            }
+            let inner = self.clone();
+            let tenant_key = tenant.clone();
+            in_flight = Some(tokio::spawn(async move {
+                inner
+                    .store
+                    .record_job_results(tenant_key.as_str(), &id.to_bytes(), &items)?;
+                inner.store.sync().await?;
+                inner.changed.send_modify(|v| *v += 1);
+                Ok::<_, CoreError>(())
+            }));
+        }
+        if let Some(previous) = in_flight.take() {
+            previous
+                .await
+                .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
         }
         if self.job(tenant, id)?.state != JobState::Cancelled {
             self.set_state(tenant, id, JobState::Succeeded).await?;
@@ -566,57 +600,53 @@ impl Inner {
         Ok(())
     }
 
-    fn record(
+    /// One essay's outcome as a result to record. Storage failures stop the
+    /// job (it resumes later) rather than fail the essay.
+    fn item(
         &self,
         tenant: &TenantId,
         id: JobId,
         sequence: u32,
         essay_id: EssayId,
         graded: Result<GradeRecordView, CoreError>,
-    ) -> Result<(), CoreError> {
-        let (result, grade) = match graded {
+    ) -> Result<JobItem, CoreError> {
+        Ok(match graded {
             Ok(view) => {
                 let record = grading::to_record(&view);
-                (
-                    JobResultRecord {
+                JobItem {
+                    sequence,
+                    result: JobResultRecord {
                         essay_id: essay_id.to_bytes().to_vec(),
                         grade_id: record.id.clone(),
                         ..Default::default()
                     },
-                    Some(record),
-                )
+                    grade: Some(record),
+                }
             }
             Err(CoreError::Unavailable(e)) => return Err(CoreError::Unavailable(e)),
             Err(e) => {
                 tracing::warn!(tenant = tenant.as_str(), job_id = %id, essay_id = %essay_id, error = %e, "essay not graded");
                 let failure = ItemFailure::from(&e);
-                (
-                    JobResultRecord {
+                JobItem {
+                    sequence,
+                    result: JobResultRecord {
                         essay_id: essay_id.to_bytes().to_vec(),
                         grade_id: Vec::new(),
                         error_code: failure.kind as i32,
                         error_message: failure.message,
                         error_reason: failure.reason,
                     },
-                    None,
-                )
+                    grade: None,
+                }
             }
-        };
-        self.store.record_job_result(
-            tenant.as_str(),
-            &id.to_bytes(),
-            sequence,
-            &result,
-            grade.as_ref(),
-        )?;
-        Ok(())
+        })
     }
 }
 
 fn job_id(r: &JobRecord) -> Result<JobId, CoreError> {
-    Ok(JobId::from_bytes(r.id.as_slice().try_into().map_err(
-        |_| CoreError::Internal("stored job id is not 16 bytes".into()),
-    )?))
+    Ok(JobId::from_bytes(r.id.as_slice().try_into().map_err(|_| {
+        CoreError::Internal("stored job id is not 16 bytes".into())
+    })?))
 }
 
 fn from_record(r: &JobRecord) -> Result<Job, CoreError> {

@@ -17,13 +17,9 @@ mod time_us;
 
 pub use assignments::{Assignment, AssignmentField, AssignmentFields, Assignments};
 pub use error::CoreError;
-pub use essay::{
-    Author, DeclaredMetadata, Essay, EssayDraft, EssayFilter, EssayLimits, EssayView, NewEssay,
-};
+pub use essay::{Author, DeclaredMetadata, Essay, EssayDraft, EssayFilter, EssayLimits, EssayView, NewEssay};
 pub use essays::{Essays, Page};
 pub use grading::{GradeId, GradeRecordView, Grading, LtiScore, Review, ReviewDraft};
 pub use ids::{AssignmentId, EssayId, TenantId, parse_name};
-pub use jobs::{
-    FailureKind, GradingJobs, ItemFailure, Job, JobEvent, JobId, JobResult, JobState, JobTarget,
-};
+pub use jobs::{FailureKind, GradingJobs, ItemFailure, Job, JobEvent, JobId, JobResult, JobState, JobTarget};
 pub use rubrics::{DEFAULT_RUBRIC, RubricDraft, RubricVersion, Rubrics};

@@ -118,9 +118,7 @@ impl Rubrics {
     fn built_in() -> RubricVersion {
         RubricVersion {
             rubric: Rubric::history_default(),
-            description:
-                "The default history rubric: thesis, evidence, historiography, balance; out of 20."
-                    .into(),
+            description: "The default history rubric: thesis, evidence, historiography, balance; out of 20.".into(),
             create_time: OffsetDateTime::UNIX_EPOCH,
         }
     }
@@ -134,16 +132,10 @@ impl Rubrics {
         new_name: bool,
     ) -> Result<RubricVersion, CoreError> {
         let record = to_record(&rubric, &description, time_us::now());
-        let Some(version) = self
-            .store
-            .insert_rubric(tenant.as_str(), &record, new_name)?
-        else {
+        let Some(version) = self.store.insert_rubric(tenant.as_str(), &record, new_name)? else {
             return Err(if new_name {
                 CoreError::AlreadyExists {
-                    description: format!(
-                        "rubric {} already exists; update it to make a new version",
-                        rubric.name
-                    ),
+                    description: format!("rubric {} already exists; update it to make a new version", rubric.name),
                     reason: "RUBRIC_EXISTS",
                 }
             } else {
@@ -159,12 +151,7 @@ impl Rubrics {
     }
 
     /// A rubric by name: a given version, or the latest. An empty name is the default.
-    pub fn get(
-        &self,
-        tenant: &TenantId,
-        name: &str,
-        version: Option<u32>,
-    ) -> Result<RubricVersion, CoreError> {
+    pub fn get(&self, tenant: &TenantId, name: &str, version: Option<u32>) -> Result<RubricVersion, CoreError> {
         if name.is_empty() || name == DEFAULT_RUBRIC {
             return match version {
                 None | Some(1) => Ok(Self::built_in()),
@@ -188,12 +175,7 @@ impl Rubrics {
     }
 
     /// The latest version of each rubric, the built-in one first.
-    pub fn list(
-        &self,
-        tenant: &TenantId,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Page<RubricVersion>, CoreError> {
+    pub fn list(&self, tenant: &TenantId, after: Option<&str>, limit: usize) -> Result<Page<RubricVersion>, CoreError> {
         let mut items = Vec::new();
         if after.is_none() && limit > 0 {
             items.push(Self::built_in());
@@ -232,9 +214,11 @@ fn to_record(rubric: &Rubric, description: &str, now: OffsetDateTime) -> RubricR
 }
 
 fn from_record(r: RubricRecord) -> Result<RubricVersion, CoreError> {
-    let weights: [f64; 4] = r.weights.as_slice().try_into().map_err(|_| {
-        CoreError::Internal(format!("rubric {} has {} weights", r.name, r.weights.len()))
-    })?;
+    let weights: [f64; 4] = r
+        .weights
+        .as_slice()
+        .try_into()
+        .map_err(|_| CoreError::Internal(format!("rubric {} has {} weights", r.name, r.weights.len())))?;
     Ok(RubricVersion {
         rubric: Rubric {
             name: r.name,

@@ -301,8 +301,7 @@ impl LetterRun {
         let is_consonant = |c: char| c != '\0' && !is_vowel(c);
         // Silent final e after a consonant ("make", "there"), except the
         // consonant + "le" ending that is its own syllable ("table", "simple").
-        let silent_e =
-            self.groups > 1 && c0 == 'e' && is_consonant(c1) && !(c1 == 'l' && is_consonant(c2));
+        let silent_e = self.groups > 1 && c0 == 'e' && is_consonant(c1) && !(c1 == 'l' && is_consonant(c2));
         let n = self.groups - u32::from(silent_e);
         *self = LetterRun::default();
         n
@@ -344,10 +343,7 @@ fn is_terminal(c: char) -> bool {
 }
 
 fn is_closer(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '}' | '*' | '_'
-    )
+    matches!(c, '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '}' | '*' | '_')
 }
 
 fn is_opener(c: char) -> bool {
@@ -384,8 +380,8 @@ fn sentence_end(token: &str) -> End {
 
 /// Never end a sentence: what follows them is part of the same sentence.
 const STRONG_ABBREVIATIONS: &[&str] = &[
-    "approx", "capt", "cf", "col", "dr", "e.g", "fig", "gen", "hon", "i.e", "jr", "lt", "mr",
-    "mrs", "ms", "mt", "prof", "rev", "sgt", "sr", "st", "viz", "vs",
+    "approx", "capt", "cf", "col", "dr", "e.g", "fig", "gen", "hon", "i.e", "jr", "lt", "mr", "mrs", "ms", "mt",
+    "prof", "rev", "sgt", "sr", "st", "viz", "vs",
 ];
 
 /// Often end a sentence too ("... and so on, etc."), so decided by the next word.
@@ -614,13 +610,7 @@ mod tests {
     fn empty_text_is_all_zero() {
         let m = measure("");
         assert_eq!(
-            (
-                m.words,
-                m.characters,
-                m.sentences,
-                m.paragraphs,
-                m.estimated_pages
-            ),
+            (m.words, m.characters, m.sentences, m.paragraphs, m.estimated_pages),
             (0, 0, 0, 0, 0)
         );
         assert_eq!(m.average_sentence_words, 0.0);
@@ -663,10 +653,7 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         // A trailing newline is content too.
-        assert_ne!(
-            measure("abc\n").content_sha256,
-            measure("abc").content_sha256
-        );
+        assert_ne!(measure("abc\n").content_sha256, measure("abc").content_sha256);
     }
 
     #[test]
@@ -717,18 +704,12 @@ mod tests {
                     We saw cats, dogs, etc. and birds.";
         assert_eq!(measure(text).sentences, 3);
         assert_eq!(measure("He left the U.S. in May.").sentences, 1);
-        assert_eq!(
-            measure("She lives in the U.S. Her son does not.").sentences,
-            2
-        );
+        assert_eq!(measure("She lives in the U.S. Her son does not.").sentences, 2);
     }
 
     #[test]
     fn closing_quotes_and_brackets_after_terminal() {
-        assert_eq!(
-            measure("He said “stop.” Then he left “for good”.").sentences,
-            2
-        );
+        assert_eq!(measure("He said “stop.” Then he left “for good”.").sentences, 2);
         assert_eq!(measure("(It was late.) We went home!").sentences, 2);
     }
 
@@ -782,21 +763,13 @@ mod tests {
         // 10 words, 2 sentences, 13 syllables: 0.39·5 + 11.8·1.3 − 15.59 = 1.70
         let m = measure("The table is simple. We agree to make a cake.");
         assert_eq!((m.words, m.sentences), (10, 2));
-        assert!(
-            close(m.flesch_kincaid_grade, 1.70),
-            "{}",
-            m.flesch_kincaid_grade
-        );
+        assert!(close(m.flesch_kincaid_grade, 1.70), "{}", m.flesch_kincaid_grade);
     }
 
     #[test]
     fn stopwords_are_sorted_unique_lowercase() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
-        assert!(
-            STOPWORDS
-                .iter()
-                .all(|w| w.len() <= 12 && *w == w.to_lowercase())
-        );
+        assert!(STOPWORDS.iter().all(|w| w.len() <= 12 && *w == w.to_lowercase()));
         assert!((140..=200).contains(&STOPWORDS.len()));
     }
 
@@ -857,11 +830,7 @@ mod tests {
             assert!(m.words >= MIN_WORDS_FOR_LANGUAGE, "{text}");
             assert!(!m.looks_english, "score {} for {text}", m.english_score);
             // Well below the threshold, not just under it.
-            assert!(
-                m.english_score < 0.35,
-                "score {} for {text}",
-                m.english_score
-            );
+            assert!(m.english_score < 0.35, "score {} for {text}", m.english_score);
         }
     }
 

@@ -17,6 +17,5 @@ pub fn to_time(us: i64) -> Result<OffsetDateTime, CoreError> {
 /// equals what a later read returns.
 pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(t)
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap_or(t)
 }

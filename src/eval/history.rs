@@ -65,10 +65,7 @@ impl Expected {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Relation {
     /// Totals strictly increase along `order`.
-    Ladder {
-        question: String,
-        order: Vec<String>,
-    },
+    Ladder { question: String, order: Vec<String> },
     /// `variant` scores lower than `base` on `criterion`.
     Drops {
         base: String,
@@ -194,19 +191,18 @@ fn round4(x: f64) -> f64 {
 pub fn evaluate(cases: &CasesFile, rubric: &Rubric) -> Result<HistoryReport, EvalError> {
     let mut outcomes: Vec<CaseOutcome> = Vec::with_capacity(cases.essays.len());
     for case in &cases.essays {
-        let question = cases
-            .questions
-            .iter()
-            .find(|q| q.id == case.question)
-            .ok_or_else(|| EvalError::UnknownQuestion {
-                essay: case.id.clone(),
-                question: case.question.clone(),
-            })?;
-        let g = grader::grade(&case.text, &question.prompt, rubric).map_err(|error| {
-            EvalError::Grade {
-                essay: case.id.clone(),
-                error,
-            }
+        let question =
+            cases
+                .questions
+                .iter()
+                .find(|q| q.id == case.question)
+                .ok_or_else(|| EvalError::UnknownQuestion {
+                    essay: case.id.clone(),
+                    question: case.question.clone(),
+                })?;
+        let g = grader::grade(&case.text, &question.prompt, rubric).map_err(|error| EvalError::Grade {
+            essay: case.id.clone(),
+            error,
         })?;
         outcomes.push(CaseOutcome {
             id: case.id.clone(),
@@ -237,8 +233,7 @@ pub fn evaluate(cases: &CasesFile, rubric: &Rubric) -> Result<HistoryReport, Eva
     for rel in &cases.relations {
         let ok = match rel {
             Relation::Ladder { question, order } => {
-                let totals: Option<Vec<f64>> =
-                    order.iter().map(|id| find(id).map(|o| o.total)).collect();
+                let totals: Option<Vec<f64>> = order.iter().map(|id| find(id).map(|o| o.total)).collect();
                 match totals {
                     Some(t) => {
                         let pos: Vec<f64> = (0..t.len()).map(|i| i as f64).collect();
@@ -267,9 +262,9 @@ pub fn evaluate(cases: &CasesFile, rubric: &Rubric) -> Result<HistoryReport, Eva
                 flag,
             } => match find(essay) {
                 Some(o) => {
-                    let levels_ok = criteria.iter().all(|name| {
-                        Criterion::parse(name).is_some_and(|c| o.predicted[c.index()] <= *level)
-                    });
+                    let levels_ok = criteria
+                        .iter()
+                        .all(|name| Criterion::parse(name).is_some_and(|c| o.predicted[c.index()] <= *level));
                     let flag_ok = match flag {
                         None => true,
                         Some(f) => Flag::parse(f).is_some_and(|f| o.flags.contains(&f)),
@@ -301,31 +296,19 @@ pub fn evaluate(cases: &CasesFile, rubric: &Rubric) -> Result<HistoryReport, Eva
 pub fn render_text(r: &HistoryReport) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "essays: {}", r.essays);
-    let _ = writeln!(
-        s,
-        "{:<16} {:>6} {:>9} {:>6}",
-        "criterion", "exact", "adjacent", "qwk"
-    );
+    let _ = writeln!(s, "{:<16} {:>6} {:>9} {:>6}", "criterion", "exact", "adjacent", "qwk");
     for (name, a) in [
         ("thesis", &r.criteria.thesis),
         ("evidence", &r.criteria.evidence),
         ("historiography", &r.criteria.historiography),
         ("balance", &r.criteria.balance),
     ] {
-        let _ = writeln!(
-            s,
-            "{:<16} {:>6.3} {:>9.3} {:>6.3}",
-            name, a.exact, a.adjacent, a.qwk
-        );
+        let _ = writeln!(s, "{:<16} {:>6.3} {:>9.3} {:>6.3}", name, a.exact, a.adjacent, a.qwk);
     }
     for (q, rho) in &r.ladders {
         let _ = writeln!(s, "ladder {q}: spearman {rho:.3}");
     }
-    let _ = writeln!(
-        s,
-        "relations: {}/{} passed",
-        r.relations.passed, r.relations.total
-    );
+    let _ = writeln!(s, "relations: {}/{} passed", r.relations.passed, r.relations.total);
     for f in &r.relations.failed {
         let _ = writeln!(s, "  FAILED {f}");
     }
@@ -403,10 +386,7 @@ mod tests {
 
     #[test]
     fn unknown_questions_and_bad_json_are_errors() {
-        assert!(matches!(
-            CasesFile::from_json("{"),
-            Err(EvalError::Parse(_))
-        ));
+        assert!(matches!(CasesFile::from_json("{"), Err(EvalError::Parse(_))));
         let mut cases = CasesFile::from_json(TINY).unwrap();
         cases.essays[0].question = "nope".into();
         assert!(matches!(
@@ -419,10 +399,7 @@ mod tests {
     /// report (`cargo test -- --nocapture dev_set`).
     #[test]
     fn dev_set_meets_the_goals() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/data/history-dev/cases.json"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/history-dev/cases.json");
         let Ok(json) = std::fs::read_to_string(path) else {
             eprintln!("skipping dev-set evaluation: {path} not found");
             return;

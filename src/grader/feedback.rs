@@ -34,13 +34,7 @@ fn list(names: &[String]) -> String {
     }
 }
 
-pub fn criterion(
-    c: Criterion,
-    j: Judgement,
-    a: &Analysis<'_>,
-    s: &Signals,
-    flags: &[Flag],
-) -> String {
+pub fn criterion(c: Criterion, j: Judgement, a: &Analysis<'_>, s: &Signals, flags: &[Flag]) -> String {
     if flags.contains(&Flag::OffTopic) {
         return match c {
             Criterion::Thesis => "This essay does not address the question set: reread the question and build your argument around its key terms.".to_string(),
@@ -99,12 +93,7 @@ fn evidence(j: Judgement, s: &Signals) -> String {
 
 fn historiography(j: Judgement, s: &Signals) -> String {
     let h = &s.historians;
-    let names: Vec<String> = h
-        .historians
-        .iter()
-        .take(4)
-        .map(|x| x.name.clone())
-        .collect();
+    let names: Vec<String> = h.historians.iter().take(4).map(|x| x.name.clone()).collect();
     match j.level {
         0 => "You do not mention any historian's interpretation: bring in at least one named historian and say what they argue.".to_string(),
         1 => "You refer to historians only vaguely (\u{201c}some historians say\u{201d}): name the historians and explain their interpretations.".to_string(),

@@ -63,8 +63,8 @@ pub fn detect(a: &Analysis<'_>, question: &Analysis<'_>, s: &Signals) -> Vec<Fla
     if a.live_words < MIN_WORDS {
         flags.push(Flag::TooShort);
     }
-    let not_english = a.total_words >= 20
-        && (st.non_latin_ratio > 0.5 || (st.english_ratio < 0.04 && st.stop_ratio < 0.1));
+    let not_english =
+        a.total_words >= 20 && (st.non_latin_ratio > 0.5 || (st.english_ratio < 0.04 && st.stop_ratio < 0.1));
     if not_english {
         flags.push(Flag::NotEnglish);
     }

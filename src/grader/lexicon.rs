@@ -286,10 +286,7 @@ const WORDS: &[(u64, &str)] = &[
         PLACE_PREP,
         "in at to from into across towards toward near through via outside inside within throughout",
     ),
-    (
-        PARTICLE,
-        "von van de der den du da di la le al ibn bin del des dos",
-    ),
+    (PARTICLE, "von van de der den du da di la le al ibn bin del des dos"),
     (NEGATION, "not never no neither nor cannot none nothing"),
     (
         ABBREV,
@@ -601,10 +598,7 @@ fn tables() -> &'static Tables {
             let mut it = p.split_whitespace();
             let Some(first) = it.next() else { continue };
             let rest: Vec<&'static str> = it.collect();
-            match phrases
-                .iter_mut()
-                .find(|(f, r, _)| *f == first && *r == rest)
-            {
+            match phrases.iter_mut().find(|(f, r, _)| *f == first && *r == rest) {
                 Some(existing) => existing.2 |= *bits,
                 None => phrases.push((first, rest, *bits)),
             }

@@ -187,10 +187,7 @@ impl fmt::Display for GradeError {
         match self {
             GradeError::EmptyText => write!(f, "the essay has no words to grade"),
             GradeError::TooLong { bytes, max } => {
-                write!(
-                    f,
-                    "the essay is {bytes} bytes, more than the {max} bytes allowed"
-                )
+                write!(f, "the essay is {bytes} bytes, more than the {max} bytes allowed")
             }
             GradeError::InvalidRubric(e) => write!(f, "invalid rubric: {e}"),
         }

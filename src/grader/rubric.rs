@@ -92,10 +92,9 @@ impl fmt::Display for RubricError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RubricError::EmptyName => write!(f, "rubric name is empty"),
-            RubricError::BadWeight { criterion, weight } => write!(
-                f,
-                "weight of {criterion} must be a finite number >= 0, got {weight}"
-            ),
+            RubricError::BadWeight { criterion, weight } => {
+                write!(f, "weight of {criterion} must be a finite number >= 0, got {weight}")
+            }
             RubricError::ZeroWeights => write!(f, "at least one criterion weight must be > 0"),
             RubricError::BadMaxMark(m) => {
                 write!(f, "maximum mark must be a finite number > 0, got {m}")
@@ -178,9 +177,7 @@ impl Rubric {
             }
         }
         if let Some(b) = self.bands.iter().find(|b| b.min_mark > self.max_mark) {
-            return Err(RubricError::BandAboveMax {
-                label: b.label.clone(),
-            });
+            return Err(RubricError::BandAboveMax { label: b.label.clone() });
         }
         for (name, value) in [
             ("review_threshold", self.review_threshold),
@@ -214,11 +211,7 @@ impl Rubric {
         if weight_sum <= 0.0 {
             return 0.0;
         }
-        let weighted: f64 = levels
-            .iter()
-            .zip(self.weights)
-            .map(|(&l, w)| f64::from(l) * w)
-            .sum();
+        let weighted: f64 = levels.iter().zip(self.weights).map(|(&l, w)| f64::from(l) * w).sum();
         weighted / (weight_sum * 5.0) * self.max_mark
     }
 }
@@ -257,18 +250,10 @@ mod tests {
         assert_eq!(r.validate(), Err(RubricError::ZeroWeights));
         let mut r = Rubric::history_default();
         r.bands.swap(1, 2);
-        assert!(matches!(
-            r.validate(),
-            Err(RubricError::BandsNotAscending { .. })
-        ));
+        assert!(matches!(r.validate(), Err(RubricError::BandsNotAscending { .. })));
         let mut r = Rubric::history_default();
         r.review_threshold = 1.5;
-        assert!(
-            r.validate()
-                .unwrap_err()
-                .to_string()
-                .contains("review_threshold")
-        );
+        assert!(r.validate().unwrap_err().to_string().contains("review_threshold"));
         let mut r = Rubric::history_default();
         r.weights[1] = f64::NAN;
         assert!(matches!(r.validate(), Err(RubricError::BadWeight { .. })));

@@ -5,8 +5,7 @@ use proptest::prelude::*;
 
 use super::*;
 
-const REFORM_Q: &str =
-    "To what extent was the Great Reform Act of 1832 a turning point in British politics?";
+const REFORM_Q: &str = "To what extent was the Great Reform Act of 1832 a turning point in British politics?";
 
 /// A sound essay on a question, with historians and evidence that appear nowhere in the dev set.
 const REFORM_ESSAY: &str = "The Great Reform Act of 1832 was to a large extent a turning point in British politics, because it broke the principle that the franchise could never change, even though it left the landed aristocracy in control. This essay argues that its significance lay less in the number of new voters than in the precedent it set for further reform.
@@ -31,10 +30,7 @@ fn assert_spans_valid(text: &str, g: &Grade) {
         assert!((0.0..=5.0).contains(&c.score), "{:?}", c);
         for s in &c.spans {
             assert!(s.start <= s.end && s.end <= text.len(), "{s:?}");
-            assert!(
-                text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
-                "{s:?}"
-            );
+            assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end), "{s:?}");
         }
     }
     assert!((0.0..=1.0).contains(&g.confidence));
@@ -138,12 +134,7 @@ fn another_language_is_flagged_not_english() {
 
 #[test]
 fn a_very_short_answer_is_flagged_for_review() {
-    let g = grade(
-        "The Reform Act of 1832 was a turning point.",
-        REFORM_Q,
-        &rubric(),
-    )
-    .unwrap();
+    let g = grade("The Reform Act of 1832 was a turning point.", REFORM_Q, &rubric()).unwrap();
     assert!(g.has_flag(Flag::TooShort));
     assert!(g.needs_review);
     assert!(g.confidence <= 0.4);
@@ -152,14 +143,8 @@ fn a_very_short_answer_is_flagged_for_review() {
 #[test]
 fn texts_without_words_or_too_large_are_refused() {
     assert_eq!(grade("", REFORM_Q, &rubric()), Err(GradeError::EmptyText));
-    assert_eq!(
-        grade(" \n\t ", REFORM_Q, &rubric()),
-        Err(GradeError::EmptyText)
-    );
-    assert_eq!(
-        grade("?!... — …", REFORM_Q, &rubric()),
-        Err(GradeError::EmptyText)
-    );
+    assert_eq!(grade(" \n\t ", REFORM_Q, &rubric()), Err(GradeError::EmptyText));
+    assert_eq!(grade("?!... — …", REFORM_Q, &rubric()), Err(GradeError::EmptyText));
     let big = "a".repeat(MAX_TEXT_BYTES + 1);
     assert!(matches!(
         grade(&big, REFORM_Q, &rubric()),
@@ -168,10 +153,7 @@ fn texts_without_words_or_too_large_are_refused() {
     let mut bad = rubric();
     bad.max_mark = 0.0;
     let err = grade(REFORM_ESSAY, REFORM_Q, &bad).unwrap_err();
-    assert!(matches!(
-        err,
-        GradeError::InvalidRubric(RubricError::BadMaxMark(_))
-    ));
+    assert!(matches!(err, GradeError::InvalidRubric(RubricError::BadMaxMark(_))));
     assert!(err.to_string().contains("maximum mark"));
 }
 
@@ -208,10 +190,7 @@ fn weights_and_bands_of_a_custom_rubric_are_used() {
     ];
     let g = grade(REFORM_ESSAY, REFORM_Q, &r).unwrap();
     assert!((g.total - f64::from(g.level(Criterion::Evidence)) * 2.0).abs() < 0.01);
-    assert_eq!(
-        (g.rubric_name.as_str(), g.rubric_version),
-        ("evidence-heavy", 7)
-    );
+    assert_eq!((g.rubric_name.as_str(), g.rubric_version), ("evidence-heavy", 7));
     assert_eq!(g.band, if g.total >= 5.0 { "Pass" } else { "Fail" });
 }
 
@@ -219,10 +198,7 @@ fn weights_and_bands_of_a_custom_rubric_are_used() {
 fn names_are_snake_case() {
     assert_eq!(Criterion::Historiography.as_str(), "historiography");
     assert_eq!(SpanLabel::VagueAttribution.as_str(), "vague_attribution");
-    assert_eq!(
-        SpanLabel::SchoolOfInterpretation.as_str(),
-        "school_of_interpretation"
-    );
+    assert_eq!(SpanLabel::SchoolOfInterpretation.as_str(), "school_of_interpretation");
     assert_eq!(Flag::KeywordStuffing.as_str(), "keyword_stuffing");
     assert_eq!(Flag::parse("prompt_copied"), Some(Flag::PromptCopied));
 }
@@ -289,12 +265,8 @@ fn the_seed_essay_is_graded_as_a_teacher_would() {
         .map(|s| &text[s.start..s.end])
         .collect();
     assert_eq!(named, vec!["Chris Korin"]);
-    assert!(
-        h.spans
-            .iter()
-            .any(|s| s.label == SpanLabel::VagueAttribution
-                && text[s.start..s.end].eq_ignore_ascii_case("Some Historians argue"))
-    );
+    assert!(h.spans.iter().any(|s| s.label == SpanLabel::VagueAttribution
+        && text[s.start..s.end].eq_ignore_ascii_case("Some Historians argue")));
     assert_eq!(h.level, 2);
 
     // Evidence: the dates, each with a span.

@@ -151,10 +151,7 @@ impl<'a> Analysis<'a> {
 
     /// Sentences that are not repeats, in order.
     pub fn live_sentences(&self) -> impl Iterator<Item = (usize, &Sentence)> {
-        self.sentences
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.duplicate)
+        self.sentences.iter().enumerate().filter(|(_, s)| !s.duplicate)
     }
 
     /// Live sentence indices of a paragraph.
@@ -357,10 +354,7 @@ fn tokenize(text: &str, phrase_starts: &mut Vec<(usize, lexicon::Entry)>) -> Vec
 /// only when no further letter follows.
 fn suffix_len(rest: &str) -> usize {
     for s in ["th", "st", "nd", "rd", "s"] {
-        if rest.len() >= s.len()
-            && rest.is_char_boundary(s.len())
-            && rest[..s.len()].eq_ignore_ascii_case(s)
-        {
+        if rest.len() >= s.len() && rest.is_char_boundary(s.len()) && rest[..s.len()].eq_ignore_ascii_case(s) {
             let after = rest[s.len()..].chars().next();
             if !after.is_some_and(|a| a.is_alphanumeric()) {
                 return s.len();
@@ -408,8 +402,7 @@ fn refine_cues(text: &str, tokens: &mut [Token], sentences: &mut [Sentence]) {
             continue;
         }
         let prev = i.checked_sub(1).map(|p| &tokens[p]);
-        let after_comma = prev
-            .is_some_and(|p| p.kind == TokenKind::Punct && matches!(p.ch, ',' | ';' | '–' | '—'));
+        let after_comma = prev.is_some_and(|p| p.kind == TokenKind::Punct && matches!(p.ch, ',' | ';' | '–' | '—'));
         let after_and = prev.is_some_and(|p| {
             p.is_word() && {
                 let pw = &text[p.start..p.end];
@@ -422,9 +415,7 @@ fn refine_cues(text: &str, tokens: &mut [Token], sentences: &mut [Sentence]) {
         }
     }
     for s in sentences.iter_mut() {
-        s.cues = tokens[s.tok_start..s.tok_end]
-            .iter()
-            .fold(0, |acc, t| acc | t.cues);
+        s.cues = tokens[s.tok_start..s.tok_end].iter().fold(0, |acc, t| acc | t.cues);
     }
 }
 
@@ -471,26 +462,15 @@ fn segment(text: &str, tokens: &mut [Token]) -> (Vec<Sentence>, Vec<Paragraph>) 
                 Some(next) => {
                     let spaced = next.start > tokens[last].end;
                     let next_lower = next.is_word() && !next.flag(tf::CAP);
-                    let abbreviation =
-                        t.ch == '.' && i > 0 && is_abbreviation(text, &tokens[i - 1]);
+                    let abbreviation = t.ch == '.' && i > 0 && is_abbreviation(text, &tokens[i - 1]);
                     para_break(next) || (spaced && !next_lower && !abbreviation)
                 }
             };
         }
         let next_breaks_para = tokens.get(last + 1).is_some_and(&para_break);
-        let next_is_line = tokens
-            .get(last + 1)
-            .is_some_and(|nx| nx.newlines_before >= 1);
-        if end_here || next_breaks_para || last + 1 == n || (next_is_line && ends_line_sentence(t))
-        {
-            push_sentence(
-                text,
-                tokens,
-                &mut sentences,
-                sent_start_tok,
-                last + 1,
-                paragraphs.len(),
-            );
+        let next_is_line = tokens.get(last + 1).is_some_and(|nx| nx.newlines_before >= 1);
+        if end_here || next_breaks_para || last + 1 == n || (next_is_line && ends_line_sentence(t)) {
+            push_sentence(text, tokens, &mut sentences, sent_start_tok, last + 1, paragraphs.len());
             sent_start_tok = last + 1;
             if last + 1 == n || next_breaks_para {
                 push_paragraph(&mut paragraphs, &sentences, para_start_sent);
@@ -539,10 +519,7 @@ fn push_sentence(
         }
     }
     // Skip leading opening quotes for the sentence-start flag of the first word.
-    if let Some(w) = tokens[from..to]
-        .iter()
-        .position(|t| t.kind != TokenKind::Punct)
-    {
+    if let Some(w) = tokens[from..to].iter().position(|t| t.kind != TokenKind::Punct) {
         tokens[from + w].flags |= tf::SENT_START;
     }
     let question = tokens[from..to]

@@ -15,8 +15,8 @@ mod sled_store;
 use std::{future::Future, pin::Pin};
 
 pub use records::{
-    AssignmentRecord, BandRecord, CriterionRecord, DeclaredRecord, EssayRecord, GradeRecord,
-    MetricsRecord, ReviewRecord, RubricRecord, SpanRecord,
+    AssignmentRecord, BandRecord, CriterionRecord, DeclaredRecord, EssayRecord, GradeRecord, MetricsRecord,
+    ReviewRecord, RubricRecord, SpanRecord,
 };
 pub use records::{JobRecord, JobResultRecord};
 pub use sled_store::{SledOptions, SledStore};
@@ -74,6 +74,14 @@ pub enum InsertOutcome {
     ExternalIdTaken(EssayKey),
 }
 
+/// The outcome of one essay of a job, to record.
+#[derive(Debug, Clone)]
+pub struct JobItem {
+    pub sequence: u32,
+    pub result: JobResultRecord,
+    pub grade: Option<GradeRecord>,
+}
+
 /// Which essays a listing returns. Empty strings and `None` match anything.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EssayQuery {
@@ -112,11 +120,7 @@ impl EssayQuery {
 pub trait Store: Send + Sync + 'static {
     /// Inserts an essay, its text and its indexes in one transaction, unless
     /// one of the checks of [`InsertOutcome`] says otherwise.
-    fn insert_essay(
-        &self,
-        tenant: &str,
-        insert: EssayInsert<'_>,
-    ) -> Result<InsertOutcome, StoreError>;
+    fn insert_essay(&self, tenant: &str, insert: EssayInsert<'_>) -> Result<InsertOutcome, StoreError>;
     fn essay(&self, tenant: &str, id: &EssayKey) -> Result<Option<EssayRecord>, StoreError>;
     fn essay_text(&self, tenant: &str, id: &EssayKey) -> Result<Option<String>, StoreError>;
     /// Up to `limit` essays matching `query`, in id order, after `after`.
@@ -132,17 +136,9 @@ pub trait Store: Send + Sync + 'static {
     fn delete_essay(&self, tenant: &str, id: &EssayKey) -> Result<bool, StoreError>;
 
     /// Inserts an assignment; `false` if one with that id exists.
-    fn insert_assignment(
-        &self,
-        tenant: &str,
-        record: &AssignmentRecord,
-    ) -> Result<bool, StoreError>;
+    fn insert_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError>;
     /// Replaces an existing assignment; `false` if there is none.
-    fn replace_assignment(
-        &self,
-        tenant: &str,
-        record: &AssignmentRecord,
-    ) -> Result<bool, StoreError>;
+    fn replace_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError>;
     fn assignment(&self, tenant: &str, id: &str) -> Result<Option<AssignmentRecord>, StoreError>;
     /// Up to `limit` assignments in id order after `after`, of one course if given.
     fn list_assignments(
@@ -157,12 +153,7 @@ pub trait Store: Send + Sync + 'static {
     fn insert_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError>;
     /// Replaces a stored grade (to add a review); `false` if there is none.
     fn replace_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError>;
-    fn grade(
-        &self,
-        tenant: &str,
-        essay: &EssayKey,
-        grade: &[u8; 16],
-    ) -> Result<Option<GradeRecord>, StoreError>;
+    fn grade(&self, tenant: &str, essay: &EssayKey, grade: &[u8; 16]) -> Result<Option<GradeRecord>, StoreError>;
     /// Up to `limit` grades of an essay, the latest first, older than `before`.
     fn list_grades(
         &self,
@@ -175,34 +166,14 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a rubric version. With `version == 1` the name must be new
     /// (else `Ok(None)`); otherwise the version is the latest plus one and
     /// the name must exist (else `Ok(None)`). Returns the version written.
-    fn insert_rubric(
-        &self,
-        tenant: &str,
-        rubric: &RubricRecord,
-        new_name: bool,
-    ) -> Result<Option<u32>, StoreError>;
+    fn insert_rubric(&self, tenant: &str, rubric: &RubricRecord, new_name: bool) -> Result<Option<u32>, StoreError>;
     /// A rubric version, or the latest with `version == None`.
-    fn rubric(
-        &self,
-        tenant: &str,
-        name: &str,
-        version: Option<u32>,
-    ) -> Result<Option<RubricRecord>, StoreError>;
+    fn rubric(&self, tenant: &str, name: &str, version: Option<u32>) -> Result<Option<RubricRecord>, StoreError>;
     /// The latest version of up to `limit` rubrics in name order after `after`.
-    fn list_rubrics(
-        &self,
-        tenant: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<RubricRecord>, StoreError>;
+    fn list_rubrics(&self, tenant: &str, after: Option<&str>, limit: usize) -> Result<Vec<RubricRecord>, StoreError>;
 
     /// Stores a new job and the essays it will grade, in order.
-    fn insert_job(
-        &self,
-        tenant: &str,
-        job: &JobRecord,
-        essays: &[EssayKey],
-    ) -> Result<(), StoreError>;
+    fn insert_job(&self, tenant: &str, job: &JobRecord, essays: &[EssayKey]) -> Result<(), StoreError>;
     fn job(&self, tenant: &str, id: &[u8; 16]) -> Result<Option<JobRecord>, StoreError>;
     /// Changes a job's record in one transaction (so a state change never
     /// overwrites counts recorded meanwhile); `None` if there is no such job.
@@ -213,12 +184,7 @@ pub trait Store: Send + Sync + 'static {
         change: &dyn Fn(&mut JobRecord),
     ) -> Result<Option<JobRecord>, StoreError>;
     /// Up to `limit` jobs, the newest first, older than `before`.
-    fn list_jobs(
-        &self,
-        tenant: &str,
-        before: Option<&[u8; 16]>,
-        limit: usize,
-    ) -> Result<Vec<JobRecord>, StoreError>;
+    fn list_jobs(&self, tenant: &str, before: Option<&[u8; 16]>, limit: usize) -> Result<Vec<JobRecord>, StoreError>;
     /// Up to `limit` of a job's essays from sequence `from`, with their sequences.
     fn job_essays(
         &self,
@@ -227,18 +193,16 @@ pub trait Store: Send + Sync + 'static {
         from: u32,
         limit: usize,
     ) -> Result<Vec<(u32, EssayKey)>, StoreError>;
-    /// Records the outcome of one essay of a job in one transaction: the
-    /// grade (if any, and only while the essay exists: else the result
-    /// becomes a failure), the result, and the job's counts. A sequence that
-    /// already has a result is left as it is, so a job resumed after a crash
-    /// gives each essay exactly one grade. Returns the job's record after.
-    fn record_job_result(
+    /// Records the outcomes of some essays of a job in one transaction: the
+    /// grades (each only while its essay exists: else its result becomes a
+    /// failure), the results, and the job's counts. A sequence that already
+    /// has a result is left as it is, so a job resumed after a crash gives
+    /// each essay exactly one grade. Returns the job's record after.
+    fn record_job_results(
         &self,
         tenant: &str,
         job: &[u8; 16],
-        sequence: u32,
-        result: &JobResultRecord,
-        grade: Option<&GradeRecord>,
+        items: &[JobItem],
     ) -> Result<Option<JobRecord>, StoreError>;
     /// Up to `limit` of a job's results from sequence `from`, with their sequences.
     fn job_results(

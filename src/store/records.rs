@@ -312,10 +312,7 @@ mod tests {
         };
         let bytes = encode(&record);
         assert_eq!(bytes[0], FORMAT_VERSION);
-        assert_eq!(
-            decode::<AssignmentRecord>("assignment", &bytes).unwrap(),
-            record
-        );
+        assert_eq!(decode::<AssignmentRecord>("assignment", &bytes).unwrap(), record);
     }
 
     #[test]
@@ -323,9 +320,6 @@ mod tests {
         let mut bytes = encode(&AssignmentRecord::default());
         bytes[0] = 99;
         let err = decode::<AssignmentRecord>("assignment", &bytes).unwrap_err();
-        assert!(
-            err.to_string().contains("unsupported format version 99"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("unsupported format version 99"), "{err}");
     }
 }

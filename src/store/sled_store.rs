@@ -16,8 +16,8 @@ use sled::{
 };
 
 use super::{
-    AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome,
-    JobRecord, JobResultRecord, RubricRecord, Store, StoreError, StoreFuture,
+    AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome, JobItem, JobRecord,
+    JobResultRecord, RubricRecord, Store, StoreError, StoreFuture,
     group_commit::GroupCommit,
     keys,
     records::{self, IdempotencyRecord},
@@ -75,16 +75,8 @@ fn grade_ids(grade: &GradeRecord) -> Result<(EssayKey, [u8; 16]), StoreError> {
         detail: format!("{what} is not 16 bytes"),
     };
     Ok((
-        grade
-            .essay_id
-            .as_slice()
-            .try_into()
-            .map_err(|_| bad("essay id"))?,
-        grade
-            .id
-            .as_slice()
-            .try_into()
-            .map_err(|_| bad("grade id"))?,
+        grade.essay_id.as_slice().try_into().map_err(|_| bad("essay id"))?,
+        grade.id.as_slice().try_into().map_err(|_| bad("grade id"))?,
     ))
 }
 
@@ -98,9 +90,8 @@ fn from_tx(e: TransactionError<StoreError>) -> StoreError {
 impl SledStore {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path, options: &SledOptions) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(options.cache_capacity)
@@ -134,20 +125,12 @@ impl SledStore {
 }
 
 impl Store for SledStore {
-    fn insert_essay(
-        &self,
-        tenant: &str,
-        insert: EssayInsert<'_>,
-    ) -> Result<InsertOutcome, StoreError> {
+    fn insert_essay(&self, tenant: &str, insert: EssayInsert<'_>) -> Result<InsertOutcome, StoreError> {
         let record = insert.record;
-        let id: EssayKey = record
-            .id
-            .as_slice()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt {
-                what: "essay",
-                detail: "essay id is not 16 bytes".into(),
-            })?;
+        let id: EssayKey = record.id.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+            what: "essay",
+            detail: "essay id is not 16 bytes".into(),
+        })?;
         let essay_key = keys::essay(tenant, &id);
         let record_bytes = records::encode(record);
         let request = insert.request.map(|(request_id, digest)| {
@@ -155,16 +138,12 @@ impl Store for SledStore {
                 essay_id: id.to_vec(),
                 request_digest: digest.to_vec(),
             };
-            (
-                keys::request_id(tenant, request_id),
-                digest,
-                records::encode(&entry),
-            )
+            (keys::request_id(tenant, request_id), digest, records::encode(&entry))
         });
         let external_key = (!record.external_id.is_empty())
             .then(|| keys::external_id(tenant, &record.assignment_id, &record.external_id));
-        let assignment_key = (!record.assignment_id.is_empty())
-            .then(|| keys::assignment(tenant, &record.assignment_id));
+        let assignment_key =
+            (!record.assignment_id.is_empty()).then(|| keys::assignment(tenant, &record.assignment_id));
 
         (
             &self.essays,
@@ -179,8 +158,7 @@ impl Store for SledStore {
                     if let Some((key, digest, _)) = &request
                         && let Some(seen) = request_ids.get(key)?
                     {
-                        let seen: IdempotencyRecord =
-                            records::decode("request id", &seen).map_err(abort)?;
+                        let seen: IdempotencyRecord = records::decode("request id", &seen).map_err(abort)?;
                         return Ok(if seen.request_digest == digest.as_slice() {
                             match EssayKey::try_from(seen.essay_id.as_slice()) {
                                 Ok(first) => InsertOutcome::Replayed(first),
@@ -210,10 +188,7 @@ impl Store for SledStore {
                     if let Some((key, _, entry)) = &request {
                         request_ids.insert(key.as_slice(), entry.as_slice())?;
                     }
-                    by_assignment.insert(
-                        keys::assignment_essay(tenant, &record.assignment_id, &id),
-                        &[],
-                    )?;
+                    by_assignment.insert(keys::assignment_essay(tenant, &record.assignment_id, &id), &[])?;
                     texts.insert(essay_key.as_slice(), insert.text.as_bytes())?;
                     essays.insert(essay_key.as_slice(), record_bytes.as_slice())?;
                     Ok(InsertOutcome::Inserted)
@@ -306,8 +281,7 @@ impl Store for SledStore {
         let assignment_key = keys::assignment_essay(tenant, &record.assignment_id, id);
         let external_key = (!record.external_id.is_empty())
             .then(|| keys::external_id(tenant, &record.assignment_id, &record.external_id));
-        let request_key =
-            (!record.request_id.is_empty()).then(|| keys::request_id(tenant, &record.request_id));
+        let request_key = (!record.request_id.is_empty()).then(|| keys::request_id(tenant, &record.request_id));
         // Grades are keyed under the essay; collect them first (sled
         // transactions cannot scan). A grade written after this scan finds
         // the essay gone and is refused (see insert_grade).
@@ -324,48 +298,36 @@ impl Store for SledStore {
             &self.request_ids,
             &self.grades,
         )
-            .transaction(
-                |(essays, texts, by_assignment, by_external_id, request_ids, grades)| {
-                    if essays.remove(essay_key.as_slice())?.is_none() {
-                        // A concurrent delete won.
-                        return Ok(false);
-                    }
-                    texts.remove(essay_key.as_slice())?;
-                    by_assignment.remove(assignment_key.as_slice())?;
-                    if let Some(key) = &external_key {
-                        by_external_id.remove(key.as_slice())?;
-                    }
-                    if let Some(key) = &request_key {
-                        request_ids.remove(key.as_slice())?;
-                    }
-                    for key in &grade_keys {
-                        grades.remove(key)?;
-                    }
-                    Ok(true)
-                },
-            )
+            .transaction(|(essays, texts, by_assignment, by_external_id, request_ids, grades)| {
+                if essays.remove(essay_key.as_slice())?.is_none() {
+                    // A concurrent delete won.
+                    return Ok(false);
+                }
+                texts.remove(essay_key.as_slice())?;
+                by_assignment.remove(assignment_key.as_slice())?;
+                if let Some(key) = &external_key {
+                    by_external_id.remove(key.as_slice())?;
+                }
+                if let Some(key) = &request_key {
+                    request_ids.remove(key.as_slice())?;
+                }
+                for key in &grade_keys {
+                    grades.remove(key)?;
+                }
+                Ok(true)
+            })
             .map_err(from_tx)
     }
 
-    fn insert_assignment(
-        &self,
-        tenant: &str,
-        record: &AssignmentRecord,
-    ) -> Result<bool, StoreError> {
+    fn insert_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError> {
         let key = keys::assignment(tenant, &record.id);
-        let inserted = self.assignments.compare_and_swap(
-            key,
-            None as Option<&[u8]>,
-            Some(records::encode(record)),
-        )?;
+        let inserted = self
+            .assignments
+            .compare_and_swap(key, None as Option<&[u8]>, Some(records::encode(record)))?;
         Ok(inserted.is_ok())
     }
 
-    fn replace_assignment(
-        &self,
-        tenant: &str,
-        record: &AssignmentRecord,
-    ) -> Result<bool, StoreError> {
+    fn replace_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError> {
         let key = keys::assignment(tenant, &record.id);
         let bytes = records::encode(record);
         let replaced = self.assignments.transaction(|tree| {
@@ -446,12 +408,7 @@ impl Store for SledStore {
             .map_err(from_tx)
     }
 
-    fn grade(
-        &self,
-        tenant: &str,
-        essay: &EssayKey,
-        grade: &[u8; 16],
-    ) -> Result<Option<GradeRecord>, StoreError> {
+    fn grade(&self, tenant: &str, essay: &EssayKey, grade: &[u8; 16]) -> Result<Option<GradeRecord>, StoreError> {
         self.grades
             .get(keys::grade(tenant, essay, grade))?
             .map(|bytes| records::decode("grade", &bytes))
@@ -485,12 +442,7 @@ impl Store for SledStore {
         Ok(found)
     }
 
-    fn insert_rubric(
-        &self,
-        tenant: &str,
-        rubric: &RubricRecord,
-        new_name: bool,
-    ) -> Result<Option<u32>, StoreError> {
+    fn insert_rubric(&self, tenant: &str, rubric: &RubricRecord, new_name: bool) -> Result<Option<u32>, StoreError> {
         let latest_key = keys::assignment(tenant, &rubric.name);
         (&self.rubrics, &self.rubric_latest)
             .transaction(|(rubrics, latest)| {
@@ -523,21 +475,14 @@ impl Store for SledStore {
             .map_err(from_tx)
     }
 
-    fn rubric(
-        &self,
-        tenant: &str,
-        name: &str,
-        version: Option<u32>,
-    ) -> Result<Option<RubricRecord>, StoreError> {
+    fn rubric(&self, tenant: &str, name: &str, version: Option<u32>) -> Result<Option<RubricRecord>, StoreError> {
         let version = match version {
             Some(v) => v,
             None => match self.rubric_latest.get(keys::assignment(tenant, name))? {
-                Some(v) => {
-                    u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                        what: "rubric",
-                        detail: "latest version is not 4 bytes".into(),
-                    })?)
-                }
+                Some(v) => u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                    what: "rubric",
+                    detail: "latest version is not 4 bytes".into(),
+                })?),
                 None => return Ok(None),
             },
         };
@@ -547,12 +492,7 @@ impl Store for SledStore {
             .transpose()
     }
 
-    fn list_rubrics(
-        &self,
-        tenant: &str,
-        after: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<RubricRecord>, StoreError> {
+    fn list_rubrics(&self, tenant: &str, after: Option<&str>, limit: usize) -> Result<Vec<RubricRecord>, StoreError> {
         let prefix = keys::tenant_prefix(tenant);
         let start = match after {
             Some(name) => keys::successor(&keys::assignment(tenant, name)),
@@ -575,32 +515,19 @@ impl Store for SledStore {
         Ok(found)
     }
 
-    fn insert_job(
-        &self,
-        tenant: &str,
-        job: &JobRecord,
-        essays: &[EssayKey],
-    ) -> Result<(), StoreError> {
-        let id: [u8; 16] = job
-            .id
-            .as_slice()
-            .try_into()
-            .map_err(|_| StoreError::Corrupt {
-                what: "job",
-                detail: "job id is not 16 bytes".into(),
-            })?;
+    fn insert_job(&self, tenant: &str, job: &JobRecord, essays: &[EssayKey]) -> Result<(), StoreError> {
+        let id: [u8; 16] = job.id.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+            what: "job",
+            detail: "job id is not 16 bytes".into(),
+        })?;
         let mut batch = sled::Batch::default();
         for (sequence, essay) in essays.iter().enumerate() {
-            batch.insert(
-                keys::job_item(tenant, &id, sequence as u32),
-                essay.as_slice(),
-            );
+            batch.insert(keys::job_item(tenant, &id, sequence as u32), essay.as_slice());
         }
         // The essay list first, the job record last: a job is visible (and
         // resumable) only once its list is complete.
         self.job_essays.apply_batch(batch)?;
-        self.jobs
-            .insert(keys::job(tenant, &id), records::encode(job))?;
+        self.jobs.insert(keys::job(tenant, &id), records::encode(job))?;
         Ok(())
     }
 
@@ -631,12 +558,7 @@ impl Store for SledStore {
             .map_err(from_tx)
     }
 
-    fn list_jobs(
-        &self,
-        tenant: &str,
-        before: Option<&[u8; 16]>,
-        limit: usize,
-    ) -> Result<Vec<JobRecord>, StoreError> {
+    fn list_jobs(&self, tenant: &str, before: Option<&[u8; 16]>, limit: usize) -> Result<Vec<JobRecord>, StoreError> {
         let prefix = keys::tenant_prefix(tenant);
         let end = match before {
             Some(id) => keys::job(tenant, id),
@@ -684,54 +606,55 @@ impl Store for SledStore {
         Ok(found)
     }
 
-    fn record_job_result(
+    fn record_job_results(
         &self,
         tenant: &str,
         job: &[u8; 16],
-        sequence: u32,
-        result: &JobResultRecord,
-        grade: Option<&GradeRecord>,
+        items: &[JobItem],
     ) -> Result<Option<JobRecord>, StoreError> {
         let job_key = keys::job(tenant, job);
-        let result_key = keys::job_item(tenant, job, sequence);
-        let grade_keys = grade
-            .map(|g| {
-                grade_ids(g).map(|(essay, id)| {
-                    (
+        let mut prepared = Vec::with_capacity(items.len());
+        for item in items {
+            let grade = match &item.grade {
+                Some(g) => {
+                    let (essay, id) = grade_ids(g)?;
+                    Some((
                         keys::essay(tenant, &essay),
                         keys::grade(tenant, &essay, &id),
-                    )
-                })
-            })
-            .transpose()?;
-        let grade_bytes = grade.map(records::encode);
+                        records::encode(g),
+                    ))
+                }
+                None => None,
+            };
+            prepared.push((keys::job_item(tenant, job, item.sequence), &item.result, grade));
+        }
         (&self.jobs, &self.job_results, &self.essays, &self.grades)
             .transaction(|(jobs, results, essays, grades)| {
                 let Some(job_bytes) = jobs.get(&job_key)? else {
                     return Ok(None);
                 };
                 let mut job: JobRecord = records::decode("job", &job_bytes).map_err(abort)?;
-                if results.get(&result_key)?.is_some() {
-                    return Ok(Some(job));
-                }
-                let mut result = result.clone();
-                match (&grade_keys, &grade_bytes) {
-                    (Some((essay_key, grade_key)), Some(bytes))
-                        if essays.get(essay_key)?.is_some() =>
-                    {
-                        grades.insert(grade_key.as_slice(), bytes.as_slice())?;
-                        job.graded += 1;
+                for (result_key, result, grade) in &prepared {
+                    if results.get(result_key)?.is_some() {
+                        continue;
                     }
-                    (Some(_), Some(_)) => {
-                        result.grade_id.clear();
-                        result.error_code = 5; // NOT_FOUND
-                        result.error_message = "the essay was deleted while the job ran".into();
-                        result.error_reason = "ESSAY_NOT_FOUND".into();
-                        job.failed += 1;
+                    let mut result = (*result).clone();
+                    match grade {
+                        Some((essay_key, grade_key, bytes)) if essays.get(essay_key)?.is_some() => {
+                            grades.insert(grade_key.as_slice(), bytes.as_slice())?;
+                            job.graded += 1;
+                        }
+                        Some(_) => {
+                            result.grade_id.clear();
+                            result.error_code = 2; // the core's FailureKind::NotFound
+                            result.error_message = "the essay was deleted while the job ran".into();
+                            result.error_reason = "ESSAY_NOT_FOUND".into();
+                            job.failed += 1;
+                        }
+                        None => job.failed += 1,
                     }
-                    _ => job.failed += 1,
+                    results.insert(result_key.as_slice(), records::encode(&result))?;
                 }
-                results.insert(result_key.as_slice(), records::encode(&result))?;
                 jobs.insert(job_key.as_slice(), records::encode(&job))?;
                 Ok(Some(job))
             })
@@ -755,10 +678,7 @@ impl Store for SledStore {
             if !key.starts_with(&prefix) {
                 break;
             }
-            found.push((
-                sequence_of(&key, prefix.len())?,
-                records::decode("job result", &value)?,
-            ));
+            found.push((sequence_of(&key, prefix.len())?, records::decode("job result", &value)?));
         }
         Ok(found)
     }
@@ -770,10 +690,7 @@ impl Store for SledStore {
             let job: JobRecord = records::decode("job", &value)?;
             if states.contains(&job.state) {
                 let tenant_len = key.iter().position(|&b| b == 0).unwrap_or(0);
-                found.push((
-                    String::from_utf8_lossy(&key[..tenant_len]).into_owned(),
-                    job,
-                ));
+                found.push((String::from_utf8_lossy(&key[..tenant_len]).into_owned(), job));
             }
         }
         Ok(found)
@@ -859,18 +776,7 @@ mod tests {
             .unwrap();
         assert!(store.essay("school-b", &[3; 16]).unwrap().is_none());
         let query = EssayQuery::default();
-        assert!(
-            store
-                .list_essays("school-b", &query, None, 10)
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(
-            store
-                .list_essays("school-a", &query, None, 10)
-                .unwrap()
-                .len(),
-            1
-        );
+        assert!(store.list_essays("school-b", &query, None, 10).unwrap().is_empty());
+        assert_eq!(store.list_essays("school-a", &query, None, 10).unwrap().len(), 1);
     }
 }

@@ -13,10 +13,7 @@ use std::{
 
 use essayd::{
     config::ServerConfig,
-    proto::v1::{
-        self, assignment_service_client::AssignmentServiceClient,
-        essay_service_client::EssayServiceClient,
-    },
+    proto::v1::{self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient},
     startup,
 };
 use tonic::transport::Channel;
@@ -49,9 +46,7 @@ impl TestApp {
 pub async fn spawn_app_in(data_dir: &Path, configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let mut config = ServerConfig::for_data_dir(data_dir);
     configure(&mut config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -152,11 +147,7 @@ impl EssaydProcess {
     pub async fn essays(&self) -> EssayServiceClient<Channel> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            match Channel::from_shared(self.endpoint())
-                .expect("uri")
-                .connect()
-                .await
-            {
+            match Channel::from_shared(self.endpoint()).expect("uri").connect().await {
                 Ok(c) => return EssayServiceClient::new(c),
                 Err(e) if Instant::now() > deadline => panic!("cannot connect: {e}"),
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -172,10 +163,7 @@ impl EssaydProcess {
     /// Sends SIGTERM and returns the exit status.
     pub fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill -TERM");
+        Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
         self.child.wait().expect("exit")
     }
 }

@@ -27,10 +27,7 @@ pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
     } else if r >= 5 && g.spread >= 0.75 && g.weighing_spread >= 0.75 && judged_end {
         Judgement::new(5, 0.0)
     } else if r >= 4 && g.spread >= 0.75 && g.weighing_spread >= 0.75 {
-        Judgement::new(
-            4,
-            0.5 * f64::from(u8::from(judged_end)) + 0.1 * (r.min(8) - 4) as f64,
-        )
+        Judgement::new(4, 0.5 * f64::from(u8::from(judged_end)) + 0.1 * (r.min(8) - 4) as f64)
     } else {
         Judgement::new(3, 0.4 * g.spread + 0.1 * r.min(5) as f64)
     };

@@ -12,11 +12,7 @@ pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
     // facts is not.
     let pd = e.precise_density;
     let spec = if pd < 0.5 {
-        if e.points < 0.5 {
-            0.5 * e.points
-        } else {
-            1.0 + pd
-        }
+        if e.points < 0.5 { 0.5 * e.points } else { 1.0 + pd }
     } else if pd < 1.5 {
         1.5 + (pd - 0.5) * 0.5
     } else if pd < 3.0 {
@@ -34,11 +30,7 @@ pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
     let raw = (spec + integration).clamp(0.0, 5.0);
     let level = raw.floor() as u8;
     let j = Judgement::new(level, raw - f64::from(level));
-    let mut v: Vec<Span> = e
-        .items
-        .iter()
-        .map(|it| span(it.start, it.end, it.label))
-        .collect();
+    let mut v: Vec<Span> = e.items.iter().map(|it| span(it.start, it.end, it.label)).collect();
     for &(st, en) in &e.explanation_spans {
         v.push(span(st, en, SpanLabel::Explanation));
     }

@@ -10,11 +10,10 @@ pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
     let n = h.historians.len();
     let evals = h.evaluations.len();
     let comps = h.comparisons.len();
-    let integrated = h.historians.iter().any(|x| {
-        x.sentences
-            .iter()
-            .any(|sn| s.structure.conclusion.contains(sn))
-    });
+    let integrated = h
+        .historians
+        .iter()
+        .any(|x| x.sentences.iter().any(|sn| s.structure.conclusion.contains(sn)));
     let j = if n == 0 {
         if !h.schools.is_empty() {
             Judgement::new(2, 0.0)
@@ -28,10 +27,7 @@ pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
     } else if comps >= 1 && evals >= 3 && h.method_evaluations >= 1 && integrated {
         Judgement::new(5, 0.0)
     } else if comps >= 1 && (evals >= 1 || comps >= 2) {
-        Judgement::new(
-            4,
-            0.2 * evals.min(3) as f64 + 0.2 * f64::from(u8::from(integrated)),
-        )
+        Judgement::new(4, 0.2 * evals.min(3) as f64 + 0.2 * f64::from(u8::from(integrated)))
     } else {
         Judgement::new(
             3,

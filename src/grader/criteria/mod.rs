@@ -102,12 +102,7 @@ pub fn assess(a: &Analysis<'_>, s: &Signals, flags: &[Flag]) -> Vec<CriterionGra
 
 /// How far the grader trusts its grade: long enough to judge, clearly on the question, and
 /// scores away from level boundaries. Any flag caps it low.
-pub fn confidence(
-    a: &Analysis<'_>,
-    s: &Signals,
-    criteria: &[CriterionGrade],
-    flags: &[Flag],
-) -> f64 {
+pub fn confidence(a: &Analysis<'_>, s: &Signals, criteria: &[CriterionGrade], flags: &[Flag]) -> f64 {
     let length = (a.live_words as f64 / 300.0).min(1.0);
     let margin: f64 = criteria
         .iter()
@@ -127,11 +122,7 @@ pub fn confidence(
     } else {
         0.5
     };
-    let structure = if a.live_paragraphs.len() >= 3 {
-        1.0
-    } else {
-        0.6
-    };
+    let structure = if a.live_paragraphs.len() >= 3 { 1.0 } else { 0.6 };
     let mut c = 0.3 + 0.3 * length + 0.15 * margin + 0.15 * relevance + 0.1 * structure;
     if !flags.is_empty() {
         c = c.min(0.4);

@@ -28,10 +28,7 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
             } else {
                 Judgement::new(
                     2,
-                    0.3 + 0.3
-                        * f64::from(u8::from(
-                            c.intro_best == VAGUE && c.conclusion_best == VAGUE,
-                        )),
+                    0.3 + 0.3 * f64::from(u8::from(c.intro_best == VAGUE && c.conclusion_best == VAGUE)),
                 )
             }
         }
@@ -46,9 +43,8 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
                     + 0.2 * c.sustained.min(1.0);
                 Judgement::new(4, progress)
             } else {
-                let progress = 0.4 * r as f64
-                    + 0.2 * f64::from(u8::from(c.qualified))
-                    + 0.2 * f64::from(u8::from(c.consistent));
+                let progress =
+                    0.4 * r as f64 + 0.2 * f64::from(u8::from(c.qualified)) + 0.2 * f64::from(u8::from(c.consistent));
                 Judgement::new(3, progress)
             }
         }
@@ -58,12 +54,7 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
         let sent = &a.sentences[t];
         v.push(span(sent.start, sent.end, SpanLabel::ThesisSentence));
     }
-    for &x in s
-        .structure
-        .intro
-        .iter()
-        .chain(s.structure.conclusion.iter())
-    {
+    for &x in s.structure.intro.iter().chain(s.structure.conclusion.iter()) {
         if Some(x) != c.thesis_sentence && c.strength[x] >= VAGUE {
             let sent = &a.sentences[x];
             v.push(span(sent.start, sent.end, SpanLabel::JudgementSentence));

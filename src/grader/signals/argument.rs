@@ -98,16 +98,14 @@ pub fn detect(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogra
             || (contrast[s] && negation_follows_contrast(a, s));
         let any_contrast = contrast[s] || sent.has(cue::CONTRAST_WEAK | cue::COMPARE);
         if any_contrast
-            && (h.mentions_in(s)
-                || sent.has(cue::VAGUE_ATTR | cue::COUNTER | cue::GENERIC_GROUP | cue::COMPARE))
+            && (h.mentions_in(s) || sent.has(cue::VAGUE_ATTR | cue::COUNTER | cue::GENERIC_GROUP | cue::COMPARE))
         {
             out.views += 1;
         }
         let answered_next = (counter[s] || contrast[s])
             && live.get(k + 1).is_some_and(|&nx| {
                 let ns = &a.sentences[nx];
-                ns.paragraph == sent.paragraph
-                    && (weigh[nx] || ns.has(cue::CONTRAST | cue::CONTRAST_WEAK))
+                ns.paragraph == sent.paragraph && (weigh[nx] || ns.has(cue::CONTRAST | cue::CONTRAST_WEAK))
             });
         if answered_here || answered_next {
             rebut[s] = true;
@@ -120,20 +118,14 @@ pub fn detect(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogra
         let mut with_weigh = 0;
         for &p in body {
             let sents: Vec<usize> = a.paragraph_sentences(p).collect();
-            let c: Vec<usize> = sents
-                .iter()
-                .copied()
-                .filter(|&s| contrast[s] || counter[s])
-                .collect();
+            let c: Vec<usize> = sents.iter().copied().filter(|&s| contrast[s] || counter[s]).collect();
             // A contrast that is answered, or interpretations weighed against each other
             // ("their evidence is weaker"), balances; a bare narrative "yet" does not.
             // Evaluation counts as weighing when it sets one reading against another.
             let evaluated = sents.iter().any(|&s| {
                 let x = &a.sentences[s];
                 let judged_reading = h.evaluations.binary_search(&s).is_ok() || x.has(cue::EVAL);
-                judged_reading
-                    && (weigh[s]
-                        || x.has(cue::CONTRAST | cue::CONTRAST_WEAK | cue::EVAL_COMPARATIVE))
+                judged_reading && (weigh[s] || x.has(cue::CONTRAST | cue::CONTRAST_WEAK | cue::EVAL_COMPARATIVE))
             });
             let weighed = sents.iter().any(|&s| rebut[s]) || evaluated;
             if c.len() == 1 && c[0] == sents[0] && !weighed {
@@ -155,7 +147,6 @@ pub fn detect(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogra
 fn negation_follows_contrast(a: &Analysis<'_>, s: usize) -> bool {
     let sent = &a.sentences[s];
     (sent.tok_start..sent.tok_end).any(|i| {
-        a.tokens[i].has(cue::CONTRAST)
-            && (i + 1..(i + 7).min(sent.tok_end)).any(|k| a.tokens[k].has(cue::NEGATION))
+        a.tokens[i].has(cue::CONTRAST) && (i + 1..(i + 7).min(sent.tok_end)).any(|k| a.tokens[k].has(cue::NEGATION))
     })
 }

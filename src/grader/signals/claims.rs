@@ -112,9 +112,7 @@ pub fn judge(a: &Analysis<'_>, s: usize, q: &QuestionTerms, h: &Historiography) 
             debate_words = true;
         }
     }
-    let attributed = sent.has(cue::HIST_NOUN | cue::VAGUE_ATTR | cue::SCHOOL)
-        || h.mentions_in(s)
-        || debate_words;
+    let attributed = sent.has(cue::HIST_NOUN | cue::VAGUE_ATTR | cue::SCHOOL) || h.mentions_in(s) || debate_words;
     if attributed && !stance {
         return NONE;
     }

@@ -191,9 +191,7 @@ impl Finder<'_, '_> {
         let a = self.a;
         let key = a.base_str(end_incl).to_lowercase();
         let span = (a.tokens[start].start, a.tokens[end_incl].base_end);
-        let words = (start..=end_incl)
-            .filter(|&i| a.tokens[i].is_word())
-            .count();
+        let words = (start..=end_incl).filter(|&i| a.tokens[i].is_word()).count();
         let has_initials = (start..=end_incl).any(|i| a.tokens[i].flag(tf::INITIAL));
         let strength = strength + if has_initials { 0.5 } else { 0.0 };
         match self.cands.iter_mut().find(|c| c.key == key) {
@@ -328,9 +326,8 @@ impl Finder<'_, '_> {
             return true;
         }
         const PREPOSITIONS: &[&str] = &[
-            "of", "to", "for", "with", "by", "from", "in", "on", "at", "into", "onto", "against",
-            "about", "over", "under", "between", "among", "towards", "toward", "upon", "via",
-            "the", "a", "an",
+            "of", "to", "for", "with", "by", "from", "in", "on", "at", "into", "onto", "against", "about", "over",
+            "under", "between", "among", "towards", "toward", "upon", "via", "the", "a", "an",
         ];
         let w = self.a.tok_str(p);
         if PREPOSITIONS.iter().any(|x| w.eq_ignore_ascii_case(x)) {
@@ -370,11 +367,9 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
                 if perfect && !t.has(cue::REPORT_PRESENT) {
                     strength = 2.0;
                 }
-                let plural_verb =
-                    t.has(cue::REPORT_PRESENT) && !perfect && !a.tok_str(i).ends_with(['s', 'S']);
+                let plural_verb = t.has(cue::REPORT_PRESENT) && !perfect && !a.tok_str(i).ends_with(['s', 'S']);
                 f.add_subjects(end, strength, plural_verb);
-                if (i + 1..(i + 4).min(s.tok_end))
-                    .any(|k| a.tokens[k].kind == TokenKind::Punct && is_open_quote(a, k))
+                if (i + 1..(i + 4).min(s.tok_end)).any(|k| a.tokens[k].kind == TokenKind::Punct && is_open_quote(a, k))
                 {
                     // An attributed quotation is a second cue for the same name.
                     f.add_subjects(end, strength, plural_verb);
@@ -394,12 +389,7 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
                 let next = i + 1;
                 let strength = if f.word(next) && a.tokens[next].has(cue::INTERP_NOUN) {
                     if multi { 2.0 } else { 1.5 }
-                } else if a
-                    .tokens
-                    .get(next)
-                    .is_some_and(|n| n.kind == TokenKind::Punct)
-                    && is_open_quote(a, next)
-                {
+                } else if a.tokens.get(next).is_some_and(|n| n.kind == TokenKind::Punct) && is_open_quote(a, next) {
                     1.5
                 } else if f.lower_is(next, "the")
                     && a.tokens[next].flag(tf::CAP)
@@ -431,22 +421,11 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
                 // "X, a revisionist historian" / "X is one of the leading historians"
                 let lo = i.saturating_sub(8).max(s.tok_start);
                 for k in (lo..i.saturating_sub(2)).rev() {
-                    let linked = f.punct_is(k + 1, ',')
-                        || f.lower_is(k + 1, "is")
-                        || f.lower_is(k + 1, "was");
-                    let article = ["a", "an", "the", "one"]
-                        .iter()
-                        .any(|w| f.lower_is(k + 2, w));
-                    let modifiers = (k + 3..i).all(|m| {
-                        a.tokens[m].is_word() && !a.tokens[m].flag(tf::CAP)
-                            || a.tokens[m].has(cue::SCHOOL)
-                    });
-                    if f.name_word(k)
-                        && !a.tokens[k].flag(tf::POSSESSIVE)
-                        && linked
-                        && article
-                        && modifiers
-                    {
+                    let linked = f.punct_is(k + 1, ',') || f.lower_is(k + 1, "is") || f.lower_is(k + 1, "was");
+                    let article = ["a", "an", "the", "one"].iter().any(|w| f.lower_is(k + 2, w));
+                    let modifiers = (k + 3..i)
+                        .all(|m| a.tokens[m].is_word() && !a.tokens[m].flag(tf::CAP) || a.tokens[m].has(cue::SCHOOL));
+                    if f.name_word(k) && !a.tokens[k].flag(tf::POSSESSIVE) && linked && article && modifiers {
                         if let Some(st) = f.name_ending_at(k) {
                             f.add(st, k, 2.0);
                         }
@@ -469,8 +448,7 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
     let cands = std::mem::take(&mut f.cands);
     for c in cands {
         let multi = c.name_tokens >= 2;
-        let accepted =
-            c.max_strength >= 2.0 || c.sum_strength >= 2.0 || (multi && c.sum_strength >= 1.0);
+        let accepted = c.max_strength >= 2.0 || c.sum_strength >= 2.0 || (multi && c.sum_strength >= 1.0);
         if !accepted {
             continue;
         }
@@ -487,10 +465,7 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
                 let t = &a.tokens[i];
                 if t.is_word()
                     && t.flag(tf::CAP)
-                    && a.base_str(i)
-                        .chars()
-                        .flat_map(char::to_lowercase)
-                        .eq(c.key.chars())
+                    && a.base_str(i).chars().flat_map(char::to_lowercase).eq(c.key.chars())
                 {
                     let st = f.name_ending_at(i).unwrap_or(i);
                     mid_sentence |= !a.tokens[st].flag(tf::SENT_START);
@@ -526,11 +501,7 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
         .collect();
     out.sentences.sort_unstable();
     out.sentences.dedup();
-    out.attributed_quotes = if out.historians.is_empty() {
-        0
-    } else {
-        quote_after_verb
-    };
+    out.attributed_quotes = if out.historians.is_empty() { 0 } else { quote_after_verb };
 
     // Vague attributions and schools.
     for (_, s) in a.live_sentences() {
@@ -546,8 +517,7 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
                 if end + 1 < s.tok_end
                     && a.tokens[end + 1].is_word()
                     && !a.tokens[end + 1].flag(tf::CAP)
-                    && a.tokens[end + 1]
-                        .has(cue::REPORT_PRESENT | cue::REPORT_PAST_STRONG | cue::REPORT_PAST_WEAK)
+                    && a.tokens[end + 1].has(cue::REPORT_PRESENT | cue::REPORT_PAST_STRONG | cue::REPORT_PAST_WEAK)
                 {
                     end += 1;
                 }
@@ -587,11 +557,7 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
         // Distinct historians per paragraph, counted once.
         let mut para_historians = vec![0usize; a.paragraphs.len()];
         for h in &out.historians {
-            let mut paras: Vec<usize> = h
-                .sentences
-                .iter()
-                .map(|&x| a.sentences[x].paragraph)
-                .collect();
+            let mut paras: Vec<usize> = h.sentences.iter().map(|&x| a.sentences[x].paragraph).collect();
             paras.dedup();
             for p in paras {
                 para_historians[p] += 1;
@@ -641,11 +607,9 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
 fn is_back_reference(a: &Analysis<'_>, i: usize) -> bool {
     let t = &a.tokens[i];
     t.is_word()
-        && [
-            "he", "she", "his", "her", "their", "they", "this", "these", "such",
-        ]
-        .iter()
-        .any(|w| a.tok_str(i).eq_ignore_ascii_case(w))
+        && ["he", "she", "his", "her", "their", "they", "this", "these", "such"]
+            .iter()
+            .any(|w| a.tok_str(i).eq_ignore_ascii_case(w))
 }
 
 /// An opening quotation mark: a quote character followed directly by a word or number.
@@ -656,9 +620,7 @@ pub fn is_open_quote(a: &Analysis<'_>, k: usize) -> bool {
     }
     let opening = match t.ch {
         '“' | '‘' | '«' => true,
-        '"' | '\'' => {
-            k == 0 || a.tokens[k - 1].end < t.start || a.tokens[k - 1].kind == TokenKind::Punct
-        }
+        '"' | '\'' => k == 0 || a.tokens[k - 1].end < t.start || a.tokens[k - 1].kind == TokenKind::Punct,
         _ => false,
     };
     opening
@@ -674,40 +636,26 @@ mod tests {
     fn names(text: &str) -> Vec<String> {
         let a = Analysis::new(text);
         let q = QuestionTerms::default();
-        detect(&a, &q)
-            .historians
-            .into_iter()
-            .map(|h| h.key)
-            .collect()
+        detect(&a, &q).historians.into_iter().map(|h| h.key).collect()
     }
 
     #[test]
     fn a_name_before_a_reporting_verb_is_a_historian() {
-        assert_eq!(
-            names("Jane Doe argues that the treaty failed."),
-            vec!["doe"]
-        );
-        assert_eq!(
-            names("Kowalski suggests that “nothing changed”."),
-            vec!["kowalski"]
-        );
+        assert_eq!(names("Jane Doe argues that the treaty failed."), vec!["doe"]);
+        assert_eq!(names("Kowalski suggests that “nothing changed”."), vec!["kowalski"]);
     }
 
     #[test]
     fn coordinated_and_parenthetical_subjects_are_found() {
-        let mut got = names(
-            "Ann Lee, Bo Chan and Cy Ortiz see a genuine strategy. Lee, in her book, credits the king.",
-        );
+        let mut got =
+            names("Ann Lee, Bo Chan and Cy Ortiz see a genuine strategy. Lee, in her book, credits the king.");
         got.sort();
         assert_eq!(got, vec!["chan", "lee", "ortiz"]);
     }
 
     #[test]
     fn initials_mark_a_writer_even_with_a_weak_verb() {
-        assert_eq!(
-            names("E. H. Carr thought the policy was defensive."),
-            vec!["carr"]
-        );
+        assert_eq!(names("E. H. Carr thought the policy was defensive."), vec!["carr"]);
     }
 
     #[test]
@@ -717,9 +665,7 @@ mod tests {
 
     #[test]
     fn plural_nouns_and_placeholders_are_not_historians() {
-        assert!(
-            names("Studies show that computers help. Research shows more. Kids say so.").is_empty()
-        );
+        assert!(names("Studies show that computers help. Research shows more. Kids say so.").is_empty());
         assert!(names("Then CAPS1 says that it is fine.").is_empty());
     }
 
@@ -737,9 +683,6 @@ mod tests {
             names("According to Maria Brandt, the war was avoidable."),
             vec!["brandt"]
         );
-        assert_eq!(
-            names("Anna Weber's view neglects the archives."),
-            vec!["weber"]
-        );
+        assert_eq!(names("Anna Weber's view neglects the archives."), vec!["weber"]);
     }
 }

@@ -40,10 +40,7 @@ impl Structure {
         match live.len() {
             0 => {}
             1 | 2 => {
-                let sents: Vec<usize> = live
-                    .iter()
-                    .flat_map(|&p| a.paragraph_sentences(p))
-                    .collect();
+                let sents: Vec<usize> = live.iter().flat_map(|&p| a.paragraph_sentences(p)).collect();
                 let n = sents.len();
                 if live.len() == 2 {
                     st.intro = a.paragraph_sentences(live[0]).collect();
@@ -74,9 +71,10 @@ impl Structure {
                 st.body = live[1..n - 1].to_vec();
             }
         }
-        st.marked_conclusion = st.conclusion.first().is_some_and(|&s| {
-            a.tokens[a.sentences[s].tok_start].has(super::lexicon::cue::CONCLUDE)
-        });
+        st.marked_conclusion = st
+            .conclusion
+            .first()
+            .is_some_and(|&s| a.tokens[a.sentences[s].tok_start].has(super::lexicon::cue::CONCLUDE));
         st
     }
 }

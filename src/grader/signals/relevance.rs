@@ -39,10 +39,7 @@ impl Stem {
         let mut chars = ['\0'; 5];
         let len = n.min(5);
         chars[..len].copy_from_slice(&buf[..len]);
-        Stem {
-            chars,
-            len: len as u8,
-        }
+        Stem { chars, len: len as u8 }
     }
 }
 
@@ -91,8 +88,7 @@ impl QuestionTerms {
                     let capitalised = t.flag(tf::CAP) && !t.flag(tf::SENT_START);
                     let generic = t.has(cue::GENERIC_TOPIC);
                     let proper = capitalised && !generic;
-                    let judgement =
-                        !capitalised && !generic && is_evaluative(q.base_str(i), t.cues);
+                    let judgement = !capitalised && !generic && is_evaluative(q.base_str(i), t.cues);
                     let weight = if generic {
                         0.5
                     } else if proper {
@@ -273,19 +269,14 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms, st: &Structure) -> Relevance 
         .filter(|(_, f)| **f)
         .map(|(t, _)| t.weight)
         .sum();
-    r.coverage = if total_w > 0.0 {
-        found_w / total_w
-    } else {
-        1.0
-    };
+    r.coverage = if total_w > 0.0 { found_w / total_w } else { 1.0 };
     r.bigram_coverage = if q.bigrams.is_empty() {
         r.coverage
     } else {
         bigram_found.iter().filter(|b| **b).count() as f64 / q.bigrams.len() as f64
     };
     let live = a.live_paragraphs.len().max(1);
-    r.paragraph_coverage =
-        a.live_paragraphs.iter().filter(|&&p| para_hit[p]).count() as f64 / live as f64;
+    r.paragraph_coverage = a.live_paragraphs.iter().filter(|&&p| para_hit[p]).count() as f64 / live as f64;
     r.dates_in_period = if years_total >= 4 {
         years_in as f64 / years_total as f64
     } else {
@@ -300,17 +291,10 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms, st: &Structure) -> Relevance 
         .filter(|(k, _)| intro_terms[*k] || concl_terms[*k])
         .map(|(_, t)| t.weight)
         .sum();
-    r.frame_coverage = if total_w > 0.0 {
-        frame_w / total_w
-    } else {
-        1.0
-    };
+    r.frame_coverage = if total_w > 0.0 { frame_w / total_w } else { 1.0 };
     // The introduction and conclusion frame the answer: an essay on another question may share
     // the question's generic words in its body but rarely its focus in its frame.
-    let mut score = 0.35 * r.coverage
-        + 0.2 * r.bigram_coverage
-        + 0.15 * r.paragraph_coverage
-        + 0.3 * r.frame_coverage;
+    let mut score = 0.35 * r.coverage + 0.2 * r.bigram_coverage + 0.15 * r.paragraph_coverage + 0.3 * r.frame_coverage;
     if r.dates_in_period < 0.2 {
         score *= 0.6;
     }

@@ -146,13 +146,7 @@ pub fn argues(a: &Analysis<'_>, s: usize, claims: &Claims, h: &Historiography) -
             .any(|t| t.phrase_cues & cue::EXPLAIN != 0)
 }
 
-pub fn detect(
-    a: &Analysis<'_>,
-    q: &QuestionTerms,
-    st: &Structure,
-    h: &Historiography,
-    claims: &Claims,
-) -> Specifics {
+pub fn detect(a: &Analysis<'_>, q: &QuestionTerms, st: &Structure, h: &Historiography, claims: &Claims) -> Specifics {
     let mut caps: Vec<(u64, u32)> = Vec::new();
     for (_, s) in a.live_sentences() {
         for i in s.tok_start..s.tok_end {
@@ -216,10 +210,7 @@ pub fn detect(
     keyed.dedup_by_key(|x| x.0);
     let points: f64 = keyed.iter().map(|x| x.1).sum();
     let precise = keyed.iter().filter(|x| x.2).count();
-    let dates = keyed
-        .iter()
-        .filter(|x| x.3 == SpanLabel::Date && x.1 >= 0.5)
-        .count();
+    let dates = keyed.iter().filter(|x| x.3 == SpanLabel::Date && x.1 >= 0.5).count();
 
     // Evidence sentences and their explanation.
     let mut per_sentence = vec![0.0f64; a.sentences.len()];
@@ -241,10 +232,7 @@ pub fn detect(
         evidence_sentences += 1;
         let sent = &a.sentences[s];
         let same_para = |x: &usize| a.sentences[*x].paragraph == sent.paragraph;
-        let neighbour_argues = live
-            .get(k + 1)
-            .filter(|x| same_para(x))
-            .is_some_and(|&x| arg[x])
+        let neighbour_argues = live.get(k + 1).filter(|x| same_para(x)).is_some_and(|&x| arg[x])
             || k.checked_sub(1)
                 .and_then(|p| live.get(p))
                 .filter(|x| same_para(x))
@@ -253,9 +241,9 @@ pub fn detect(
             linked_sentences += 1;
         }
         let here = sent.has(cue::EXPLAIN);
-        let next = live.get(k + 1).filter(|&&n| {
-            a.sentences[n].paragraph == sent.paragraph && a.sentences[n].has(cue::EXPLAIN)
-        });
+        let next = live
+            .get(k + 1)
+            .filter(|&&n| a.sentences[n].paragraph == sent.paragraph && a.sentences[n].has(cue::EXPLAIN));
         if here {
             explained_sentences += 1;
             explanation_spans.push((sent.start, sent.end));
@@ -360,8 +348,7 @@ fn number_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Ve
         if i + 2 < end && is_dash(a, i + 1) && cx.number(i + 2).is_some() {
             last = i + 2;
         }
-        let echo = cx.question_year(y)
-            && (last == i || cx.year(last).is_some_and(|z| cx.question_year(z)));
+        let echo = cx.question_year(y) && (last == i || cx.year(last).is_some_and(|z| cx.question_year(z)));
         let weight = if echo { 0.2 } else { 1.0 };
         push(cx, items, si, (i, last), SpanLabel::Date, weight, false);
         return last + 1;
@@ -385,9 +372,10 @@ fn number_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Ve
     let Some(v) = value else {
         return i + 1;
     };
-    let magnitude = a.tokens.get(i + 1).is_some_and(|n| {
-        (n.is_word() && n.has(cue::MAGNITUDE)) || (n.kind == TokenKind::Punct && n.ch == '%')
-    });
+    let magnitude = a
+        .tokens
+        .get(i + 1)
+        .is_some_and(|n| (n.is_word() && n.has(cue::MAGNITUDE)) || (n.kind == TokenKind::Punct && n.ch == '%'));
     let text = a.tok_str(i);
     if magnitude || text.contains(',') || v >= 100 {
         let last = if magnitude && i + 1 < end { i + 1 } else { i };
@@ -454,11 +442,7 @@ fn word_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Vec<
             } else {
                 break;
             }
-        } else if is_dash(a, j)
-            && j + 1 < end
-            && cx.name_word(j + 1)
-            && a.tokens[j].start == a.tokens[j - 1].end
-        {
+        } else if is_dash(a, j) && j + 1 < end && cx.name_word(j + 1) && a.tokens[j].start == a.tokens[j - 1].end {
             last = j + 1;
             j += 2;
             words += 1;
@@ -484,10 +468,7 @@ fn word_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Vec<
         any_event |= tk.has(cue::EVENT_NOUN);
         any_place |= tk.has(cue::PLACE_WORD);
         let is_q = a.tokens[k].has(cue::EVENT_NOUN | cue::GENERIC_TOPIC)
-            || cx
-                .q
-                .term_of(a.base_str(k))
-                .is_some_and(|x| cx.q.terms[x].proper);
+            || cx.q.term_of(a.base_str(k)).is_some_and(|x| cx.q.terms[x].proper);
         if !is_q {
             all_question = false;
         }
@@ -495,10 +476,8 @@ fn word_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Vec<
     if all_question {
         return last + 1;
     }
-    let after_place_prep = i > 0
-        && a.tokens[i - 1].is_word()
-        && !a.tokens[i - 1].flag(tf::CAP)
-        && a.tokens[i - 1].has(cue::PLACE_PREP);
+    let after_place_prep =
+        i > 0 && a.tokens[i - 1].is_word() && !a.tokens[i - 1].flag(tf::CAP) && a.tokens[i - 1].has(cue::PLACE_PREP);
     let label = if any_event || (!multi && t.flag(tf::ALL_CAPS)) {
         SpanLabel::Event
     } else if t.has(cue::TITLE) {
@@ -544,15 +523,7 @@ fn quote_item(cx: &Ctx<'_, '_>, si: usize, i: usize, items: &mut Vec<Item>) {
                 return;
             }
             let weight = if words >= 4 { 1.0 } else { 0.5 };
-            push(
-                cx,
-                items,
-                si,
-                (i, k),
-                SpanLabel::Quotation,
-                weight,
-                words >= 4,
-            );
+            push(cx, items, si, (i, k), SpanLabel::Quotation, weight, words >= 4);
             return;
         }
     }

@@ -44,9 +44,7 @@ pub fn detect(a: &Analysis<'_>) -> Style {
                 if t.has(cue::ENGLISH) {
                     english += 1;
                 }
-                if t.flags & super::super::text::tf::CAP != 0
-                    && t.flags & super::super::text::tf::SENT_START == 0
-                {
+                if t.flags & super::super::text::tf::CAP != 0 && t.flags & super::super::text::tf::SENT_START == 0 {
                     caps += 1;
                 }
                 let w = a.tok_str(i);
@@ -100,12 +98,7 @@ pub fn detect(a: &Analysis<'_>) -> Style {
     vocab.sort_unstable();
     vocab.dedup();
     let ratio = |x: usize, y: usize| if y == 0 { 0.0 } else { x as f64 / y as f64 };
-    let repeated_words: usize = a
-        .sentences
-        .iter()
-        .filter(|s| s.duplicate)
-        .map(|s| s.words)
-        .sum();
+    let repeated_words: usize = a.sentences.iter().filter(|s| s.duplicate).map(|s| s.words).sum();
     Style {
         stop_ratio: ratio(stop, words),
         english_ratio: ratio(english, words),
@@ -118,7 +111,5 @@ pub fn detect(a: &Analysis<'_>) -> Style {
 }
 
 fn is_latin(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || ('\u{00C0}'..='\u{024F}').contains(&c)
-        || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+    c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c)
 }

@@ -1,0 +1,226 @@
+//! `essayctl bench job`: the ASAP essays imported into a real server and
+//! graded as one job, against the grader library alone on the same texts on
+//! every core; and GradeEssay's latency while the job runs, against idle.
+
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use hdrhistogram::Histogram;
+use serde_json::json;
+
+use super::{CliError, connect};
+use crate::{
+    config::ServerConfig,
+    eval::asap_files,
+    grader::{self, Rubric},
+    proto::v1::{
+        self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient,
+        grading_job_service_client::GradingJobServiceClient, grading_service_client::GradingServiceClient,
+    },
+    startup,
+};
+
+const QUESTION: &str = "Write an essay that answers the prompt you were given.";
+
+fn err(e: impl std::fmt::Display) -> CliError {
+    CliError::Bench(e.to_string())
+}
+
+/// The grader library alone on `texts`, split over `threads` threads.
+fn library_seconds(texts: &[String], threads: usize) -> f64 {
+    let rubric = Rubric::history_default();
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for part in texts.chunks(texts.len().div_ceil(threads).max(1)) {
+            let rubric = &rubric;
+            scope.spawn(move || {
+                for t in part {
+                    let _ = std::hint::black_box(grader::grade(t, QUESTION, rubric));
+                }
+            });
+        }
+    });
+    start.elapsed().as_secs_f64()
+}
+
+async fn probe(
+    grading: &mut GradingServiceClient<tonic::transport::Channel>,
+    essay_id: &str,
+    hist: &mut Histogram<u64>,
+) -> Result<(), CliError> {
+    let t = Instant::now();
+    grading
+        .grade_essay(v1::GradeEssayRequest {
+            essay_id: essay_id.to_owned(),
+            ..Default::default()
+        })
+        .await?;
+    hist.record(t.elapsed().as_micros() as u64).map_err(err)?;
+    Ok(())
+}
+
+pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> {
+    let mut texts: Vec<String> = asap_files::read_folds(data)
+        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", data.display())))?
+        .into_iter()
+        .map(|e| e.text)
+        .collect();
+    if limit > 0 {
+        texts.truncate(limit);
+    }
+    if texts.is_empty() {
+        return Err(CliError::Input(format!("no ASAP essays in {}", data.display())));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+
+    let dir = tempfile::tempdir().map_err(err)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(err)?;
+    let endpoint = format!("http://{}", listener.local_addr().map_err(err)?);
+    let config = ServerConfig::for_data_dir(dir.path());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        startup::serve(&config, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let channel = connect(&endpoint).await?;
+    let mut assignments = AssignmentServiceClient::new(channel.clone());
+    let mut essays = EssayServiceClient::new(channel.clone())
+        .max_encoding_message_size(64 << 20)
+        .max_decoding_message_size(64 << 20);
+    let mut jobs = GradingJobServiceClient::new(channel.clone());
+    let mut grading = GradingServiceClient::new(channel.clone());
+
+    assignments
+        .create_assignment(v1::CreateAssignmentRequest {
+            assignment: Some(v1::Assignment {
+                id: "asap".into(),
+                question: QUESTION.into(),
+                ..Default::default()
+            }),
+        })
+        .await?;
+    let import_start = Instant::now();
+    let mut probe_essay = String::new();
+    for chunk in texts.chunks(1000) {
+        let requests = chunk
+            .iter()
+            .map(|t| v1::CreateEssayRequest {
+                essay: Some(v1::Essay {
+                    assignment_id: "asap".into(),
+                    text: t.clone(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            })
+            .collect();
+        let results = essays
+            .batch_create_essays(v1::BatchCreateEssaysRequest { requests })
+            .await?
+            .into_inner()
+            .results;
+        if let Some(v1::batch_create_essays_result::Outcome::Essay(e)) = results.first().and_then(|r| r.outcome.clone())
+            && probe_essay.is_empty()
+        {
+            probe_essay = e.id;
+        }
+    }
+    let import_seconds = import_start.elapsed().as_secs_f64();
+
+    // The machine may be busy: the library's best of three runs is its time.
+    let library = (0..3)
+        .map(|_| library_seconds(&texts, cores))
+        .fold(f64::INFINITY, f64::min);
+
+    let mut idle = Histogram::<u64>::new(3).map_err(err)?;
+    for _ in 0..20 {
+        probe(&mut grading, &probe_essay, &mut idle).await?;
+    }
+
+    let start = Instant::now();
+    let job = jobs
+        .create_grading_job(v1::CreateGradingJobRequest {
+            job: Some(v1::GradingJob {
+                assignment_id: "asap".into(),
+                ..Default::default()
+            }),
+        })
+        .await?
+        .into_inner()
+        .job
+        .unwrap_or_default();
+    // The job's end is seen on its watch stream; GradeEssay is probed
+    // meanwhile from another task.
+    let mut watch = jobs
+        .watch_grading_job(v1::WatchGradingJobRequest {
+            job_id: job.id.clone(),
+            start_sequence: 0,
+        })
+        .await?
+        .into_inner();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let prober = {
+        let mut grading = grading.clone();
+        let essay = probe_essay.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut busy = Histogram::<u64>::new(3).map_err(err)?;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                probe(&mut grading, &essay, &mut busy).await?;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Ok::<_, CliError>(busy)
+        })
+    };
+    let mut final_job = job.clone();
+    while let Some(event) = watch.message().await? {
+        if let Some(v1::watch_grading_job_response::Event::Progress(p)) = event.event {
+            final_job = p;
+        }
+    }
+    let job_seconds = start.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let busy = prober.await.map_err(err)??;
+    let _ = stop.send(());
+    drop((assignments, essays, jobs, grading, channel));
+    server.await.map_err(err)?.map_err(err)?;
+
+    let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    let report = json!({
+        "essays": texts.len(),
+        "cores": cores,
+        "import_seconds": import_seconds,
+        "library_seconds": library,
+        "job_seconds": job_seconds,
+        "job_to_library_ratio": job_seconds / library,
+        "job_graded": final_job.graded,
+        "job_failed": final_job.failed,
+        "grade_essay_idle_ms": {"p50": ms(&idle, 0.5), "p99": ms(&idle, 0.99), "n": idle.len()},
+        "grade_essay_during_job_ms": {"p50": ms(&busy, 0.5), "p99": ms(&busy, 0.99), "max": busy.max() as f64 / 1000.0, "n": busy.len()},
+    });
+    if json {
+        println!("{report:#}");
+    } else {
+        println!("essays: {} ({} cores)", texts.len(), cores);
+        println!("import (BatchCreateEssays, durable): {import_seconds:.2} s");
+        println!("grader library alone, {cores} threads: {library:.2} s");
+        println!(
+            "grading job end to end: {job_seconds:.2} s ({} graded, {} failed) = {:.2} × the library",
+            final_job.graded,
+            final_job.failed,
+            job_seconds / library
+        );
+        println!(
+            "GradeEssay latency idle: p50 {:.2} ms, p99 {:.2} ms; during the job: p50 {:.2} ms, p99 {:.2} ms ({} probes)",
+            ms(&idle, 0.5),
+            ms(&idle, 0.99),
+            ms(&busy, 0.5),
+            ms(&busy, 0.99),
+            busy.len()
+        );
+    }
+    Ok(())
+}
