@@ -13,8 +13,50 @@ pub enum LogFormat {
 }
 
 /// essayd: stores student essays and grades them against a rubric, over gRPC.
+/// Without a subcommand it serves; `keys` manages API keys on a data dir
+/// (with the server stopped: sled allows one process per data dir).
 #[derive(Debug, Clone, Parser)]
-#[command(name = "essayd", version)]
+#[command(name = "essayd", version, args_conflicts_with_subcommands = true)]
+pub struct EssaydCli {
+    #[command(flatten)]
+    pub server: ServerConfig,
+    #[command(subcommand)]
+    pub command: Option<AdminCommand>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Manage API keys (offline, on the data dir).
+    #[command(subcommand)]
+    Keys(KeyCommand),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum KeyCommand {
+    /// Create a key for a tenant; prints the token once.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, default_value = "")]
+        label: String,
+        #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
+        data_dir: PathBuf,
+    },
+    /// List keys (never their tokens).
+    List {
+        #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
+        data_dir: PathBuf,
+    },
+    /// Revoke a key by its id.
+    Revoke {
+        key_id: String,
+        #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
+        data_dir: PathBuf,
+    },
+}
+
+/// The server's flags.
+#[derive(Debug, Clone, clap::Args)]
 pub struct ServerConfig {
     /// Address to listen on for gRPC.
     #[arg(long, env = "ESSAYD_LISTEN", default_value = "127.0.0.1:50051")]
@@ -31,6 +73,10 @@ pub struct ServerConfig {
     /// sled page cache size, in MiB.
     #[arg(long, env = "ESSAYD_CACHE_MB", default_value_t = 256)]
     pub cache_mb: u64,
+    /// Turn authentication off: every caller acts for the default tenant.
+    /// For local development only; the server logs a warning.
+    #[arg(long, env = "ESSAYD_INSECURE_NO_AUTH")]
+    pub insecure_no_auth: bool,
     /// Threads that grade batch jobs (default: one per core).
     #[arg(long, env = "ESSAYD_GRADING_WORKERS")]
     pub grading_workers: Option<usize>,
@@ -40,7 +86,8 @@ pub struct ServerConfig {
 }
 
 impl ServerConfig {
-    /// A configuration for tests and tools: loopback on any port, the given dir.
+    /// A configuration for tests and tools: loopback on any port, the given
+    /// dir, authentication on.
     pub fn for_data_dir(data_dir: impl Into<PathBuf>) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -50,6 +97,7 @@ impl ServerConfig {
             cache_mb: 64,
             shutdown_grace_secs: 5,
             grading_workers: None,
+            insecure_no_auth: false,
         }
     }
 }

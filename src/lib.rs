@@ -18,6 +18,7 @@
 //! - [`cli`]: `essayctl`, the command-line client, with its load tool.
 //! - [`proto`]: the generated API.
 
+pub mod admin;
 pub mod api;
 pub mod cli;
 pub mod config;

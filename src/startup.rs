@@ -6,11 +6,12 @@ use std::{future::Future, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
 
 use crate::{
-    api::{AssignmentApi, EssayApi, GradingApi, GradingJobApi},
+    api::{AssignmentApi, EssayApi, GradingApi, GradingJobApi, auth::Authenticator},
     config::ServerConfig,
-    core::{Assignments, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
+    core::{ApiKeys, Assignments, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
@@ -84,17 +85,34 @@ pub async fn serve(
     let reflection_v1 = reflection().build_v1()?;
     let reflection_v1alpha = reflection().build_v1alpha()?;
 
-    let essay_service = EssayServiceServer::new(EssayApi::new(essays.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let assignment_service = AssignmentServiceServer::new(AssignmentApi::new(assignments));
+    let auth = if config.insecure_no_auth {
+        tracing::warn!(
+            "authentication is OFF (--insecure-no-auth): every caller acts for the default tenant; use this only for local development"
+        );
+        Authenticator::Disabled
+    } else {
+        Authenticator::Keys(ApiKeys::new(store.clone()))
+    };
+    let essay_service = InterceptedService::new(
+        EssayServiceServer::new(EssayApi::new(essays.clone()))
+            .max_decoding_message_size(MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(MAX_MESSAGE_BYTES),
+        auth.clone(),
+    );
+    let assignment_service = InterceptedService::new(
+        AssignmentServiceServer::new(AssignmentApi::new(assignments)),
+        auth.clone(),
+    );
     let workers = config
         .grading_workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let jobs =
         GradingJobs::start(store.clone(), essays.clone(), grading.clone(), workers).map_err(StartupError::Jobs)?;
-    let job_service = GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone()));
-    let grading_service = GradingServiceServer::new(GradingApi::new(grading, rubrics));
+    let job_service = InterceptedService::new(
+        GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone())),
+        auth.clone(),
+    );
+    let grading_service = InterceptedService::new(GradingServiceServer::new(GradingApi::new(grading, rubrics)), auth);
 
     let addr = listener.local_addr().ok();
     tracing::info!(addr = ?addr, data_dir = %config.data_dir.display(), "essayd listening");

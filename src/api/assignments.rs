@@ -33,7 +33,7 @@ impl AssignmentService for AssignmentApi {
         &self,
         request: Request<v1::CreateAssignmentRequest>,
     ) -> Result<Response<v1::CreateAssignmentResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let assignment = required(request.into_inner().assignment)?;
         let id = AssignmentId::parse("assignment.id", &assignment.id)?;
         let created = self.assignments.create(&tenant, id, fields(&assignment)?).await?;
@@ -46,7 +46,7 @@ impl AssignmentService for AssignmentApi {
         &self,
         request: Request<v1::GetAssignmentRequest>,
     ) -> Result<Response<v1::GetAssignmentResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let id = AssignmentId::parse("id", &request.into_inner().id)?;
         let assignment = self.assignments.get(&tenant, &id)?;
         Ok(Response::new(v1::GetAssignmentResponse {
@@ -58,7 +58,7 @@ impl AssignmentService for AssignmentApi {
         &self,
         request: Request<v1::ListAssignmentsRequest>,
     ) -> Result<Response<v1::ListAssignmentsResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let request = request.into_inner();
         let limit = page_token::page_size(request.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[&request.course_id]);
@@ -90,7 +90,7 @@ impl AssignmentService for AssignmentApi {
         &self,
         request: Request<v1::UpdateAssignmentRequest>,
     ) -> Result<Response<v1::UpdateAssignmentResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let request = request.into_inner();
         let assignment = required(request.assignment)?;
         let id = AssignmentId::parse("assignment.id", &assignment.id)?;

@@ -86,7 +86,7 @@ impl EssayService for EssayApi {
         &self,
         request: Request<v1::CreateEssayRequest>,
     ) -> Result<Response<v1::CreateEssayResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let (essay, request_id) = self.parse_create(request.into_inner())?;
         let essay = self.essays.create(&tenant, essay, request_id).await?;
         Ok(Response::new(v1::CreateEssayResponse {
@@ -98,7 +98,7 @@ impl EssayService for EssayApi {
         &self,
         request: Request<v1::BatchCreateEssaysRequest>,
     ) -> Result<Response<v1::BatchCreateEssaysResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let requests = request.into_inner().requests;
         if requests.len() > MAX_BATCH_ITEMS {
             return Err(CoreError::invalid(
@@ -124,7 +124,7 @@ impl EssayService for EssayApi {
     }
 
     async fn get_essay(&self, request: Request<v1::GetEssayRequest>) -> Result<Response<v1::GetEssayResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let request = request.into_inner();
         let id = EssayId::parse("id", &request.id)?;
         let view = essay_view("view", request.view, EssayView::Full)?;
@@ -138,7 +138,7 @@ impl EssayService for EssayApi {
         &self,
         request: Request<v1::ListEssaysRequest>,
     ) -> Result<Response<v1::ListEssaysResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let request = request.into_inner();
         let limit = page_token::page_size(request.page_size)?;
         let view = essay_view("view", request.view, EssayView::Basic)?;
@@ -172,7 +172,7 @@ impl EssayService for EssayApi {
         &self,
         request: Request<v1::DeleteEssayRequest>,
     ) -> Result<Response<v1::DeleteEssayResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let id = EssayId::parse("id", &request.into_inner().id)?;
         self.essays.delete(&tenant, id).await?;
         Ok(Response::new(v1::DeleteEssayResponse {}))

@@ -49,7 +49,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::GradeEssayRequest>,
     ) -> Result<Response<v1::GradeEssayResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
         let view = self
@@ -66,7 +66,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::GradeTextRequest>,
     ) -> Result<Response<v1::GradeTextResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let view = self
             .grading
@@ -78,7 +78,7 @@ impl GradingService for GradingApi {
     }
 
     async fn get_grade(&self, request: Request<v1::GetGradeRequest>) -> Result<Response<v1::GetGradeResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
         let grade_id = GradeId::parse("grade_id", &r.grade_id)?;
@@ -93,7 +93,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::ListGradesRequest>,
     ) -> Result<Response<v1::ListGradesResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
         let limit = page_token::page_size(r.page_size)?;
@@ -127,7 +127,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::ReviewGradeRequest>,
     ) -> Result<Response<v1::ReviewGradeResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
         let grade_id = GradeId::parse("grade_id", &r.grade_id)?;
@@ -150,7 +150,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::CreateRubricRequest>,
     ) -> Result<Response<v1::CreateRubricResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let (rubric, description) = rubric_draft(request.into_inner().rubric)?
             .parse()
             .map_err(|e| e.within("rubric"))?;
@@ -164,7 +164,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::UpdateRubricRequest>,
     ) -> Result<Response<v1::UpdateRubricResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let (rubric, description) = rubric_draft(request.into_inner().rubric)?
             .parse()
             .map_err(|e| e.within("rubric"))?;
@@ -178,7 +178,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::GetRubricRequest>,
     ) -> Result<Response<v1::GetRubricResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         if r.name.is_empty() {
             return Err(CoreError::invalid("name", "NAME_MISSING", "a rubric name is required").into());
@@ -194,7 +194,7 @@ impl GradingService for GradingApi {
         &self,
         request: Request<v1::ListRubricsRequest>,
     ) -> Result<Response<v1::ListRubricsResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let limit = page_token::page_size(r.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[]);

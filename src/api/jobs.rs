@@ -85,7 +85,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::CreateGradingJobRequest>,
     ) -> Result<Response<v1::CreateGradingJobResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let job = request
             .into_inner()
             .job
@@ -118,7 +118,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::GetGradingJobRequest>,
     ) -> Result<Response<v1::GetGradingJobResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let id = job_id("id", &request.into_inner().id)?;
         let job = self.jobs.get(&tenant, id)?;
         Ok(Response::new(v1::GetGradingJobResponse {
@@ -130,7 +130,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::ListGradingJobsRequest>,
     ) -> Result<Response<v1::ListGradingJobsResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let limit = page_token::page_size(r.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[]);
@@ -162,7 +162,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::CancelGradingJobRequest>,
     ) -> Result<Response<v1::CancelGradingJobResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let id = job_id("id", &request.into_inner().id)?;
         let job = self.jobs.cancel(&tenant, id).await?;
         Ok(Response::new(v1::CancelGradingJobResponse {
@@ -174,7 +174,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::ListGradingJobResultsRequest>,
     ) -> Result<Response<v1::ListGradingJobResultsResponse>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let id = job_id("job_id", &r.job_id)?;
         let limit = page_token::page_size(r.page_size)?;
@@ -214,7 +214,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::WatchGradingJobRequest>,
     ) -> Result<Response<Self::WatchGradingJobStream>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         let id = job_id("job_id", &r.job_id)?;
         let events = self.jobs.watch(&tenant, id, r.start_sequence)?;
@@ -240,7 +240,7 @@ impl GradingJobService for GradingJobApi {
         &self,
         request: Request<v1::BatchGradeRequest>,
     ) -> Result<Response<Self::BatchGradeStream>, Status> {
-        let tenant = tenant(&request);
+        let tenant = tenant(&request)?;
         let r = request.into_inner();
         if r.items.len() > MAX_BATCH_GRADE_ITEMS {
             return Err(CoreError::invalid(

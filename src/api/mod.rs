@@ -3,6 +3,7 @@
 //! statuses in one place, [`status`].
 
 mod assignments;
+pub mod auth;
 pub mod convert;
 mod essays;
 mod grading;
@@ -15,11 +16,4 @@ pub use essays::{EssayApi, MAX_BATCH_ITEMS};
 pub use grading::GradingApi;
 pub use jobs::{GradingJobApi, MAX_BATCH_GRADE_ITEMS};
 
-use crate::core::TenantId;
-
-/// The tenant a request acts for. Until authentication exists every request
-/// acts for the default tenant; keys are already scoped, so auth only has to
-/// change this function.
-fn tenant<T>(_request: &tonic::Request<T>) -> TenantId {
-    TenantId::default()
-}
+use auth::tenant;

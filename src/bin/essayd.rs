@@ -1,12 +1,27 @@
-//! The essayd server: parse the configuration, bind, serve until SIGINT or SIGTERM.
+//! The essayd server: parse the configuration, bind, serve until SIGINT or
+//! SIGTERM; or, with `keys`, manage API keys on the data dir.
 
 use clap::Parser;
-use essayd::{config::ServerConfig, shutdown, startup, telemetry};
+use essayd::{
+    admin,
+    config::{AdminCommand, EssaydCli},
+    shutdown, startup, telemetry,
+};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let config = ServerConfig::parse();
+    let cli = EssaydCli::parse();
+    let config = cli.server;
     telemetry::init(config.log_format);
+    if let Some(AdminCommand::Keys(command)) = cli.command {
+        return match admin::run(command).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {

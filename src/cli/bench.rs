@@ -133,7 +133,10 @@ async fn grpc_creates(clients: usize, duration: Duration, text: Arc<String>) -> 
         .await
         .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
     let addr = listener.local_addr().map_err(|e| CliError::Bench(e.to_string()))?;
-    let config = ServerConfig::for_data_dir(dir.path());
+    let config = ServerConfig {
+        insecure_no_auth: true,
+        ..ServerConfig::for_data_dir(dir.path())
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         startup::serve(&config, listener, async {

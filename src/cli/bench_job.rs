@@ -46,7 +46,7 @@ fn library_seconds(texts: &[String], threads: usize) -> f64 {
 }
 
 async fn probe(
-    grading: &mut GradingServiceClient<tonic::transport::Channel>,
+    grading: &mut GradingServiceClient<super::Conn>,
     essay_id: &str,
     hist: &mut Histogram<u64>,
 ) -> Result<(), CliError> {
@@ -78,7 +78,10 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
     let dir = tempfile::tempdir().map_err(err)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(err)?;
     let endpoint = format!("http://{}", listener.local_addr().map_err(err)?);
-    let config = ServerConfig::for_data_dir(dir.path());
+    let config = ServerConfig {
+        insecure_no_auth: true,
+        ..ServerConfig::for_data_dir(dir.path())
+    };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         startup::serve(&config, listener, async {

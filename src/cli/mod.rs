@@ -13,7 +13,11 @@ mod output;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tonic::transport::{Channel, Endpoint};
+use tonic::{
+    metadata::{Ascii, MetadataValue},
+    service::{Interceptor, interceptor::InterceptedService},
+    transport::{Channel, Endpoint},
+};
 
 /// Talk to an essayd server.
 #[derive(Debug, Parser)]
@@ -27,6 +31,9 @@ pub struct Cli {
         default_value = "http://127.0.0.1:50051"
     )]
     endpoint: String,
+    /// The API key to send (`authorization: Bearer …`).
+    #[arg(long, global = true, env = "ESSAYD_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
@@ -84,8 +91,33 @@ fn describe_status(status: &tonic::Status) -> String {
     text
 }
 
-/// Opens a channel to `endpoint`.
-pub async fn connect(endpoint: &str) -> Result<Channel, CliError> {
+/// The API key every call sends, set once from the command line.
+static API_KEY: std::sync::OnceLock<Option<MetadataValue<Ascii>>> = std::sync::OnceLock::new();
+
+/// Adds `authorization: Bearer <key>` to every call when a key was given.
+#[derive(Clone)]
+pub struct BearerToken(pub Option<MetadataValue<Ascii>>);
+
+impl Interceptor for BearerToken {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request.metadata_mut().insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+/// A connection to the server that sends the API key.
+pub type Conn = InterceptedService<Channel, BearerToken>;
+
+/// Opens a connection to `endpoint`.
+pub async fn connect(endpoint: &str) -> Result<Conn, CliError> {
+    let token = BearerToken(API_KEY.get().cloned().flatten());
+    Ok(InterceptedService::new(connect_channel(endpoint).await?, token))
+}
+
+/// Opens a plain channel to `endpoint`.
+pub async fn connect_channel(endpoint: &str) -> Result<Channel, CliError> {
     let uri = if endpoint.contains("://") {
         endpoint.to_owned()
     } else {
@@ -104,6 +136,19 @@ pub async fn connect(endpoint: &str) -> Result<Channel, CliError> {
 
 /// Runs the command line; the return value is the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
+    let key = match cli
+        .api_key
+        .as_deref()
+        .map(|k| format!("Bearer {}", k.trim()).parse::<MetadataValue<Ascii>>())
+    {
+        Some(Ok(value)) => Some(value),
+        Some(Err(_)) => {
+            eprintln!("error: --api-key holds characters a header cannot carry");
+            return ExitCode::FAILURE;
+        }
+        None => None,
+    };
+    let _ = API_KEY.set(key);
     let result = match cli.command {
         Command::Assignments(cmd) => assignments::run(cmd, &cli.endpoint, cli.json).await,
         Command::Essays(cmd) => essays::run(cmd, &cli.endpoint, cli.json).await,

@@ -3,6 +3,7 @@
 //!
 //! [`Store`]: crate::store::Store
 
+mod api_keys;
 mod assignments;
 mod error;
 pub mod essay;
@@ -15,6 +16,7 @@ mod rubrics;
 pub mod text_metrics;
 mod time_us;
 
+pub use api_keys::{ApiKey, ApiKeys, AuthError};
 pub use assignments::{Assignment, AssignmentField, AssignmentFields, Assignments};
 pub use error::CoreError;
 pub use essay::{Author, DeclaredMetadata, Essay, EssayDraft, EssayFilter, EssayLimits, EssayView, NewEssay};

@@ -14,11 +14,11 @@ mod sled_store;
 
 use std::{future::Future, pin::Pin};
 
+pub use records::{ApiKeyRecord, JobRecord, JobResultRecord};
 pub use records::{
     AssignmentRecord, BandRecord, CriterionRecord, DeclaredRecord, EssayRecord, GradeRecord, MetricsRecord,
     ReviewRecord, RubricRecord, SpanRecord,
 };
-pub use records::{JobRecord, JobResultRecord};
 pub use sled_store::{SledOptions, SledStore};
 
 /// A boxed future, so that [`Store`] stays object-safe.
@@ -214,6 +214,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(u32, JobResultRecord)>, StoreError>;
     /// Every job of every tenant in `states` (to resume them at start-up).
     fn jobs_in_states(&self, states: &[i32]) -> Result<Vec<(String, JobRecord)>, StoreError>;
+
+    /// Stores a new API key under the hash of its token.
+    fn insert_api_key(&self, token_hash: &[u8; 32], key: &ApiKeyRecord) -> Result<(), StoreError>;
+    fn api_key(&self, token_hash: &[u8; 32]) -> Result<Option<ApiKeyRecord>, StoreError>;
+    fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
+    /// Marks a key revoked; `None` if there is no key with that id.
+    fn revoke_api_key(&self, key_id: &str, when_us: i64) -> Result<Option<ApiKeyRecord>, StoreError>;
 
     /// Resolves once every write applied before the call is on disk. Writers
     /// that wait at the same time share one flush.

@@ -299,6 +299,23 @@ pub struct JobResultRecord {
     pub error_reason: String,
 }
 
+/// An API key, stored under the SHA-256 of its token (the token itself is
+/// never stored).
+#[derive(Clone, PartialEq, Message)]
+pub struct ApiKeyRecord {
+    /// The key's public id (part of the token), for listing and revoking.
+    #[prost(string, tag = "1")]
+    pub key_id: String,
+    #[prost(string, tag = "2")]
+    pub tenant: String,
+    #[prost(string, tag = "3")]
+    pub label: String,
+    #[prost(int64, tag = "4")]
+    pub create_time_us: i64,
+    #[prost(int64, optional, tag = "5")]
+    pub revoke_time_us: Option<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

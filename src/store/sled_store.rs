@@ -16,8 +16,8 @@ use sled::{
 };
 
 use super::{
-    AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome, JobItem, JobRecord,
-    JobResultRecord, RubricRecord, Store, StoreError, StoreFuture,
+    ApiKeyRecord, AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome,
+    JobItem, JobRecord, JobResultRecord, RubricRecord, Store, StoreError, StoreFuture,
     group_commit::GroupCommit,
     keys,
     records::{self, IdempotencyRecord},
@@ -37,6 +37,8 @@ pub struct SledStore {
     jobs: Tree,
     job_essays: Tree,
     job_results: Tree,
+    api_keys: Tree,
+    api_key_ids: Tree,
     commit: GroupCommit,
 }
 
@@ -109,6 +111,8 @@ impl SledStore {
             jobs: db.open_tree("jobs")?,
             job_essays: db.open_tree("job_essays")?,
             job_results: db.open_tree("job_results")?,
+            api_keys: db.open_tree("api_keys")?,
+            api_key_ids: db.open_tree("api_key_ids")?,
             commit: GroupCommit::new(db.clone()),
             db,
         })
@@ -694,6 +698,53 @@ impl Store for SledStore {
             }
         }
         Ok(found)
+    }
+
+    fn insert_api_key(&self, token_hash: &[u8; 32], key: &ApiKeyRecord) -> Result<(), StoreError> {
+        let bytes = records::encode(key);
+        (&self.api_keys, &self.api_key_ids)
+            .transaction(|(keys_tree, ids)| {
+                keys_tree.insert(token_hash.as_slice(), bytes.as_slice())?;
+                ids.insert(key.key_id.as_bytes(), token_hash.as_slice())?;
+                Ok(())
+            })
+            .map_err(from_tx)
+    }
+
+    fn api_key(&self, token_hash: &[u8; 32]) -> Result<Option<ApiKeyRecord>, StoreError> {
+        self.api_keys
+            .get(token_hash)?
+            .map(|bytes| records::decode("api key", &bytes))
+            .transpose()
+    }
+
+    fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError> {
+        self.api_key_ids
+            .iter()
+            .values()
+            .filter_map(|hash| match hash {
+                Ok(hash) => self.api_keys.get(hash).transpose(),
+                Err(e) => Some(Err(e)),
+            })
+            .map(|bytes| records::decode("api key", &bytes?))
+            .collect()
+    }
+
+    fn revoke_api_key(&self, key_id: &str, when_us: i64) -> Result<Option<ApiKeyRecord>, StoreError> {
+        (&self.api_keys, &self.api_key_ids)
+            .transaction(|(keys_tree, ids)| {
+                let Some(hash) = ids.get(key_id.as_bytes())? else {
+                    return Ok(None);
+                };
+                let Some(bytes) = keys_tree.get(&hash)? else {
+                    return Ok(None);
+                };
+                let mut key: ApiKeyRecord = records::decode("api key", &bytes).map_err(abort)?;
+                key.revoke_time_us = key.revoke_time_us.or(Some(when_us));
+                keys_tree.insert(hash, records::encode(&key))?;
+                Ok(Some(key))
+            })
+            .map_err(from_tx)
     }
 
     fn sync(&self) -> StoreFuture<'_, ()> {

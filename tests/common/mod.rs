@@ -44,7 +44,12 @@ impl TestApp {
 
 /// Starts essayd in-process on 127.0.0.1:0 over `data_dir`.
 pub async fn spawn_app_in(data_dir: &Path, configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
-    let mut config = ServerConfig::for_data_dir(data_dir);
+    // Most tests exercise one tenant without keys; tests/auth.rs turns
+    // authentication back on.
+    let mut config = ServerConfig {
+        insecure_no_auth: true,
+        ..ServerConfig::for_data_dir(data_dir)
+    };
     configure(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -103,13 +108,22 @@ pub fn violated_field(status: &tonic::Status) -> Option<String> {
 pub struct EssaydProcess {
     pub child: Child,
     pub addr: SocketAddr,
+    /// Every line the server logged so far.
+    pub logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl EssaydProcess {
+    /// The real binary with authentication off (one tenant, no keys).
     pub fn start(data_dir: &Path) -> Self {
+        Self::start_with(data_dir, &["--insecure-no-auth"])
+    }
+
+    /// The real binary with extra flags.
+    pub fn start_with(data_dir: &Path, flags: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_essayd"))
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(flags)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -117,9 +131,12 @@ impl EssaydProcess {
             .expect("start essayd");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = logs.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line.clone());
                 if !sent
                     && let Some(addr) = line
                         .split("addr=Some(")
@@ -137,7 +154,7 @@ impl EssaydProcess {
             let _ = child.wait();
             panic!("essayd did not print its address within 30 s");
         };
-        Self { child, addr }
+        Self { child, addr, logs }
     }
 
     pub fn endpoint(&self) -> String {
