@@ -15,11 +15,14 @@
 //! - [`grader`]: the history-rubric grader, a pure library (text, question and
 //!   rubric in; levels, feedback, spans, flags out; no I/O), and [`eval`], which
 //!   measures it against examiner levels.
+//! - [`calibration`]: learned scoring models trained from essays a teacher
+//!   has marked (TF-IDF and writing features, ridge, QWK-fitted cut points).
 //! - [`cli`]: `essayctl`, the command-line client, with its load tool.
 //! - [`proto`]: the generated API.
 
 pub mod admin;
 pub mod api;
+pub mod calibration;
 pub mod cli;
 pub mod config;
 pub mod core;

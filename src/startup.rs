@@ -9,14 +9,15 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 
 use crate::{
-    api::{AssignmentApi, EssayApi, GradingApi, GradingJobApi, auth::Authenticator},
+    api::{AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, auth::Authenticator},
     config::ServerConfig,
-    core::{ApiKeys, Assignments, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
+    core::{ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
-            assignment_service_server::AssignmentServiceServer, essay_service_server::EssayServiceServer,
-            grading_job_service_server::GradingJobServiceServer, grading_service_server::GradingServiceServer,
+            assignment_service_server::AssignmentServiceServer, calibration_service_server::CalibrationServiceServer,
+            essay_service_server::EssayServiceServer, grading_job_service_server::GradingJobServiceServer,
+            grading_service_server::GradingServiceServer,
         },
     },
     store::{SledOptions, SledStore, StoreError},
@@ -66,7 +67,14 @@ pub async fn serve(
     let essays = Essays::new(store.clone(), limits);
     let rubrics = Rubrics::new(store.clone());
     let assignments = Assignments::new(store.clone(), rubrics.clone());
-    let grading = Grading::new(store.clone(), essays.clone(), assignments.clone(), rubrics.clone());
+    let calibration = Calibration::new(store.clone(), essays.clone(), assignments.clone());
+    let grading = Grading::new(
+        store.clone(),
+        essays.clone(),
+        assignments.clone(),
+        rubrics.clone(),
+        calibration.clone(),
+    );
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter.set_serving::<EssayServiceServer<EssayApi>>().await;
@@ -76,6 +84,9 @@ pub async fn serve(
     health_reporter.set_serving::<GradingServiceServer<GradingApi>>().await;
     health_reporter
         .set_serving::<GradingJobServiceServer<GradingJobApi>>()
+        .await;
+    health_reporter
+        .set_serving::<CalibrationServiceServer<CalibrationApi>>()
         .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -112,7 +123,12 @@ pub async fn serve(
         GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone())),
         auth.clone(),
     );
-    let grading_service = InterceptedService::new(GradingServiceServer::new(GradingApi::new(grading, rubrics)), auth);
+    let grading_service = InterceptedService::new(
+        GradingServiceServer::new(GradingApi::new(grading, rubrics)),
+        auth.clone(),
+    );
+    let calibration_service =
+        InterceptedService::new(CalibrationServiceServer::new(CalibrationApi::new(calibration)), auth);
 
     let addr = listener.local_addr().ok();
     tracing::info!(addr = ?addr, data_dir = %config.data_dir.display(), "essayd listening");
@@ -134,6 +150,7 @@ pub async fn serve(
         .add_service(assignment_service)
         .add_service(grading_service)
         .add_service(job_service)
+        .add_service(calibration_service)
         .serve_with_incoming_shutdown(incoming(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {

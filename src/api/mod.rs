@@ -4,6 +4,7 @@
 
 mod assignments;
 pub mod auth;
+mod calibration;
 pub mod convert;
 mod essays;
 mod grading;
@@ -12,6 +13,7 @@ pub mod page_token;
 pub mod status;
 
 pub use assignments::AssignmentApi;
+pub use calibration::CalibrationApi;
 pub use essays::{EssayApi, MAX_BATCH_ITEMS};
 pub use grading::GradingApi;
 pub use jobs::{GradingJobApi, MAX_BATCH_GRADE_ITEMS};

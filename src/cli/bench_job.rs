@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{CliError, connect};
 use crate::{
     config::ServerConfig,
-    eval::asap_files,
+    eval::asap,
     grader::{self, Rubric},
     proto::v1::{
         self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient,
@@ -62,9 +62,11 @@ async fn probe(
 }
 
 pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> {
-    let mut texts: Vec<String> = asap_files::read_folds(data)
-        .map_err(|e| CliError::Input(format!("cannot read {}: {e}", data.display())))?
+    let mut texts: Vec<String> = asap::read_dir(data)
+        .map_err(|e| CliError::Input(e.to_string()))?
+        .folds
         .into_iter()
+        .flatten()
         .map(|e| e.text)
         .collect();
     if limit > 0 {

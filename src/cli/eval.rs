@@ -7,7 +7,10 @@ use clap::Subcommand;
 
 use super::CliError;
 use crate::{
-    eval::history::{CasesFile, evaluate, render_text},
+    eval::{
+        asap,
+        history::{CasesFile, evaluate, render_text},
+    },
     grader::Rubric,
 };
 
@@ -19,10 +22,33 @@ pub enum EvalCommand {
         #[arg(long)]
         cases: PathBuf,
     },
+    /// Learned scoring models on ASAP folds: train on four, score the fifth.
+    Asap {
+        /// A directory of fold_K.tsv (and traits_fold_K.tsv) files.
+        #[arg(long)]
+        data: PathBuf,
+        /// Only these essay sets (default: every set present).
+        #[arg(long, value_delimiter = ',')]
+        sets: Vec<u32>,
+        /// Skip the per-trait models.
+        #[arg(long)]
+        skip_traits: bool,
+        /// Skip the 50-essay runs.
+        #[arg(long)]
+        skip_small: bool,
+    },
 }
 
 pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
-    let EvalCommand::History { cases } = cmd;
+    let cases = match cmd {
+        EvalCommand::History { cases } => cases,
+        EvalCommand::Asap {
+            data,
+            sets,
+            skip_traits,
+            skip_small,
+        } => return asap(&data, sets, skip_traits, skip_small, json),
+    };
     let text = std::fs::read_to_string(&cases)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", cases.display())))?;
     let cases = CasesFile::from_json(&text).map_err(|e| CliError::Input(format!("{}: {e}", cases.display())))?;
@@ -32,5 +58,34 @@ pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
     } else {
         print!("{}", render_text(&report));
     }
+    Ok(())
+}
+
+fn asap(
+    data: &std::path::Path,
+    sets: Vec<u32>,
+    skip_traits: bool,
+    skip_small: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let options = asap::EvalOptions {
+        sets,
+        skip_traits,
+        skip_small_sample: skip_small,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let report = asap::read_dir(data)
+        .and_then(|d| asap::evaluate(&d, &options))
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| CliError::Input(e.to_string()))?
+        );
+    } else {
+        println!("{report}");
+    }
+    eprintln!("wall time {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -7,10 +7,14 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::{Assignments, CoreError, EssayId, Essays, TenantId, essays::Page, rubrics::Rubrics, time_us};
+use super::{
+    Assignments, Calibration, CoreError, EssayId, Essays, ModelInfo, ModelScore, TenantId, essays::Page,
+    rubrics::Rubrics, time_us,
+};
 use crate::{
+    calibration::{ScoreScale, ScoringModel},
     grader::{self, Criterion, CriterionGrade, Flag, GradeError, Rubric, Span, SpanLabel},
-    store::{CriterionRecord, GradeRecord, ReviewRecord, SpanRecord, Store},
+    store::{CriterionRecord, GradeRecord, ModelScoreRecord, ReviewRecord, SpanRecord, Store},
 };
 
 const MAX_QUESTION_BYTES: usize = 16 * 1024;
@@ -42,6 +46,8 @@ pub struct GradeRecordView {
     pub grade: grader::Grade,
     pub create_time: OffsetDateTime,
     pub review: Option<Review>,
+    /// Set when the assignment's holistic scoring model made the total.
+    pub model_score: Option<ModelScore>,
 }
 
 /// The score an LMS posts through LTI Assignment and Grade Services.
@@ -100,6 +106,7 @@ pub struct Grading {
     essays: Essays,
     assignments: Assignments,
     rubrics: Rubrics,
+    calibration: Calibration,
 }
 
 fn grade_error(field: &str, e: GradeError) -> CoreError {
@@ -129,11 +136,38 @@ fn check_question(field: &str, question: &str) -> Result<(), CoreError> {
     Ok(())
 }
 
-/// What an essay is graded against.
-#[derive(Debug, Clone)]
+/// What an essay is graded against: a question, a rubric and, when the
+/// assignment has one, the holistic scoring model learned from the teacher.
+#[derive(Clone)]
 pub struct GradingContext {
     pub question: String,
     pub rubric: Rubric,
+    pub model: Option<(ModelInfo, Arc<ScoringModel>)>,
+}
+
+impl GradingContext {
+    /// Grades `text`: the rubric grader's levels, feedback and spans, and,
+    /// with a model, the model's score as the total (rescaled to the
+    /// rubric's maximum mark) and band.
+    fn grade(&self, text: &str, field: &str) -> Result<(grader::Grade, Option<ModelScore>), CoreError> {
+        let mut grade = grader::grade(text, &self.question, &self.rubric).map_err(|e| grade_error(field, e))?;
+        let model_score = self.model.as_ref().map(|(info, model)| {
+            let p = model.predict(text);
+            let span = f64::from(info.scale.max - info.scale.min);
+            let total = f64::from(p.score - info.scale.min) / span * self.rubric.max_mark;
+            grade.total = (total * 100.0).round() / 100.0;
+            grade.band = self.rubric.band_for(grade.total).label.clone();
+            ModelScore {
+                assignment_id: info.assignment_id.as_str().to_owned(),
+                name: info.name.clone(),
+                version: info.version,
+                score: p.score,
+                raw: p.raw,
+                scale: info.scale,
+            }
+        });
+        Ok((grade, model_score))
+    }
 }
 
 /// Runs the grader on the blocking pool.
@@ -141,20 +175,26 @@ async fn run_grader(
     text: String,
     context: Arc<GradingContext>,
     field: &'static str,
-) -> Result<grader::Grade, CoreError> {
-    tokio::task::spawn_blocking(move || grader::grade(&text, &context.question, &context.rubric))
+) -> Result<(grader::Grade, Option<ModelScore>), CoreError> {
+    tokio::task::spawn_blocking(move || context.grade(&text, field))
         .await
         .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?
-        .map_err(|e| grade_error(field, e))
 }
 
 impl Grading {
-    pub fn new(store: Arc<dyn Store>, essays: Essays, assignments: Assignments, rubrics: Rubrics) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        essays: Essays,
+        assignments: Assignments,
+        rubrics: Rubrics,
+        calibration: Calibration,
+    ) -> Self {
         Self {
             store,
             essays,
             assignments,
             rubrics,
+            calibration,
         }
     }
 
@@ -244,7 +284,15 @@ impl Grading {
         };
         let rubric_name = rubric.or_else(|| assignment.map(|a| a.rubric)).unwrap_or_default();
         let rubric = self.rubrics.get(tenant, &rubric_name, None)?.rubric;
-        Ok(GradingContext { question, rubric })
+        let model = match &essay.assignment_id {
+            Some(a) => self.calibration.holistic_model(tenant, a)?,
+            None => None,
+        };
+        Ok(GradingContext {
+            question,
+            rubric,
+            model,
+        })
     }
 
     /// Like [`Grading::compute_with`], on the calling thread: for workers that
@@ -256,8 +304,7 @@ impl Grading {
         context: &GradingContext,
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
-        let grade =
-            grader::grade(&text, &context.question, &context.rubric).map_err(|e| grade_error("essay.text", e))?;
+        let (grade, model_score) = context.grade(&text, "essay.text")?;
         Ok(GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
@@ -265,6 +312,7 @@ impl Grading {
             grade,
             create_time: time_us::now(),
             review: None,
+            model_score,
         })
     }
 
@@ -276,7 +324,7 @@ impl Grading {
         context: Arc<GradingContext>,
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
-        let grade = run_grader(text, context.clone(), "essay.text").await?;
+        let (grade, model_score) = run_grader(text, context.clone(), "essay.text").await?;
         Ok(GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
@@ -284,6 +332,7 @@ impl Grading {
             grade,
             create_time: time_us::now(),
             review: None,
+            model_score,
         })
     }
 
@@ -315,8 +364,9 @@ impl Grading {
         let context = Arc::new(GradingContext {
             question: question.clone(),
             rubric,
+            model: None,
         });
-        let grade = run_grader(text, context, "text").await?;
+        let (grade, model_score) = run_grader(text, context, "text").await?;
         Ok(GradeRecordView {
             id: None,
             essay_id: None,
@@ -324,6 +374,7 @@ impl Grading {
             grade,
             create_time: time_us::now(),
             review: None,
+            model_score,
         })
     }
 
@@ -464,6 +515,15 @@ pub(super) fn to_record(v: &GradeRecordView) -> GradeRecord {
             total: r.total,
             band: r.band.clone(),
         }),
+        model_score: v.model_score.as_ref().map(|m| ModelScoreRecord {
+            name: m.name.clone(),
+            version: m.version,
+            score: m.score,
+            raw: m.raw,
+            scale_min: m.scale.min,
+            scale_max: m.scale.max,
+            assignment_id: m.assignment_id.clone(),
+        }),
     }
 }
 
@@ -540,5 +600,18 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
         },
         create_time: time_us::to_time(r.create_time_us)?,
         review,
+        model_score: r
+            .model_score
+            .map(|m| {
+                Ok::<_, CoreError>(ModelScore {
+                    assignment_id: m.assignment_id,
+                    name: m.name,
+                    version: m.version,
+                    score: m.score,
+                    raw: m.raw,
+                    scale: ScoreScale::new(m.scale_min, m.scale_max).map_err(|_| corrupt("model scale"))?,
+                })
+            })
+            .transpose()?,
     })
 }

@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod assignments;
+mod calibration;
 mod error;
 pub mod essay;
 pub mod essay_site;
@@ -18,6 +19,7 @@ mod time_us;
 
 pub use api_keys::{ApiKey, ApiKeys, AuthError};
 pub use assignments::{Assignment, AssignmentField, AssignmentFields, Assignments};
+pub use calibration::{Calibration, ExemplarScores, HOLISTIC, ModelInfo, ModelScore, TraitScore};
 pub use error::CoreError;
 pub use essay::{Author, DeclaredMetadata, Essay, EssayDraft, EssayFilter, EssayLimits, EssayView, NewEssay};
 pub use essays::{Essays, Page};

@@ -3,8 +3,8 @@
 //! - [`agreement`]: exact and adjacent agreement, quadratic weighted kappa, Spearman.
 //! - [`history`]: the history cases-file format, and the evaluation that grades every case and
 //!   checks every relation (ladders, drops, not-higher, at-most).
-//! - [`asap_files`]: reading the ASAP fold files used by benchmarks and evaluations.
+//! - [`asap`]: the ASAP protocol for learned scoring models (train on four folds, score the fifth).
 
 pub mod agreement;
-pub mod asap_files;
+pub mod asap;
 pub mod history;

@@ -89,6 +89,21 @@ pub fn job_item(tenant: &str, job: &[u8; 16], sequence: u32) -> Vec<u8> {
     k
 }
 
+/// `tenant 0 assignment 0 name`: the latest version of a model.
+pub fn model(tenant: &str, assignment: &str, name: &str) -> Vec<u8> {
+    let mut k = assignment_essays_prefix(tenant, assignment);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+/// `tenant 0 assignment 0 name 0 version_be32`: one version of a model.
+pub fn model_version(tenant: &str, assignment: &str, name: &str, version: u32) -> Vec<u8> {
+    let mut k = model(tenant, assignment, name);
+    k.push(0);
+    k.extend_from_slice(&version.to_be_bytes());
+    k
+}
+
 /// The essay id at the end of an index key.
 pub fn trailing_essay_id(key: &[u8]) -> Option<EssayKey> {
     let start = key.len().checked_sub(16)?;

@@ -14,7 +14,9 @@ mod sled_store;
 
 use std::{future::Future, pin::Pin};
 
-pub use records::{ApiKeyRecord, JobRecord, JobResultRecord};
+pub use records::{
+    ApiKeyRecord, ExemplarRecord, JobRecord, JobResultRecord, ModelRecord, ModelScoreRecord, TraitScoreRecord,
+};
 pub use records::{
     AssignmentRecord, BandRecord, CriterionRecord, DeclaredRecord, EssayRecord, GradeRecord, MetricsRecord,
     ReviewRecord, RubricRecord, SpanRecord,
@@ -131,7 +133,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&EssayKey>,
         limit: usize,
     ) -> Result<Vec<EssayRecord>, StoreError>;
-    /// Deletes an essay and everything keyed by it (text, indexes, grades).
+    /// Deletes an essay and everything keyed by it (text, indexes, grades,
+    /// exemplar).
     /// `false` if there was none.
     fn delete_essay(&self, tenant: &str, id: &EssayKey) -> Result<bool, StoreError>;
 
@@ -214,6 +217,23 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(u32, JobResultRecord)>, StoreError>;
     /// Every job of every tenant in `states` (to resume them at start-up).
     fn jobs_in_states(&self, states: &[i32]) -> Result<Vec<(String, JobRecord)>, StoreError>;
+
+    /// Sets an essay's exemplar scores; `false` (nothing written) if the essay is gone.
+    fn set_exemplar(&self, tenant: &str, essay: &EssayKey, exemplar: &ExemplarRecord) -> Result<bool, StoreError>;
+    fn exemplar(&self, tenant: &str, essay: &EssayKey) -> Result<Option<ExemplarRecord>, StoreError>;
+    fn delete_exemplar(&self, tenant: &str, essay: &EssayKey) -> Result<bool, StoreError>;
+    /// Stores a model as the next version of its assignment's trait; returns the version.
+    fn insert_model(&self, tenant: &str, model: &ModelRecord) -> Result<u32, StoreError>;
+    /// A model version, or the latest with `version == None`.
+    fn model(
+        &self,
+        tenant: &str,
+        assignment: &str,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<Option<ModelRecord>, StoreError>;
+    /// The latest version of each of an assignment's models.
+    fn list_models(&self, tenant: &str, assignment: &str) -> Result<Vec<ModelRecord>, StoreError>;
 
     /// Stores a new API key under the hash of its token.
     fn insert_api_key(&self, token_hash: &[u8; 32], key: &ApiKeyRecord) -> Result<(), StoreError>;

@@ -180,6 +180,8 @@ pub struct GradeRecord {
     pub create_time_us: i64,
     #[prost(message, optional, tag = "16")]
     pub review: Option<ReviewRecord>,
+    #[prost(message, optional, tag = "17")]
+    pub model_score: Option<ModelScoreRecord>,
 }
 
 #[derive(Clone, PartialEq, Message)]
@@ -314,6 +316,79 @@ pub struct ApiKeyRecord {
     pub create_time_us: i64,
     #[prost(int64, optional, tag = "5")]
     pub revoke_time_us: Option<i64>,
+}
+
+/// A teacher's scores on an essay (an exemplar for scoring models).
+#[derive(Clone, PartialEq, Message)]
+pub struct ExemplarRecord {
+    #[prost(message, repeated, tag = "1")]
+    pub scores: Vec<TraitScoreRecord>,
+    #[prost(string, tag = "2")]
+    pub marked_by: String,
+    #[prost(int64, tag = "3")]
+    pub mark_time_us: i64,
+}
+
+#[derive(Clone, PartialEq, Message)]
+pub struct TraitScoreRecord {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(int32, tag = "2")]
+    pub score: i32,
+    #[prost(int32, tag = "3")]
+    pub scale_min: i32,
+    #[prost(int32, tag = "4")]
+    pub scale_max: i32,
+}
+
+/// One version of a trained scoring model: what it reports, and the model
+/// itself in the calibration library's own versioned encoding.
+#[derive(Clone, PartialEq, Message)]
+pub struct ModelRecord {
+    #[prost(string, tag = "1")]
+    pub assignment_id: String,
+    #[prost(string, tag = "2")]
+    pub name: String,
+    #[prost(uint32, tag = "3")]
+    pub version: u32,
+    #[prost(int32, tag = "4")]
+    pub scale_min: i32,
+    #[prost(int32, tag = "5")]
+    pub scale_max: i32,
+    #[prost(uint32, tag = "6")]
+    pub exemplars: u32,
+    #[prost(double, tag = "7")]
+    pub cv_qwk: f64,
+    /// (exemplars, qwk) pairs.
+    #[prost(uint32, repeated, tag = "8")]
+    pub curve_sizes: Vec<u32>,
+    #[prost(double, repeated, tag = "9")]
+    pub curve_qwk: Vec<f64>,
+    #[prost(int64, tag = "10")]
+    pub create_time_us: i64,
+    #[prost(double, tag = "11")]
+    pub train_seconds: f64,
+    #[prost(bytes = "vec", tag = "12")]
+    pub model: Vec<u8>,
+}
+
+/// What a scoring model said of a graded essay.
+#[derive(Clone, PartialEq, Message)]
+pub struct ModelScoreRecord {
+    #[prost(string, tag = "1")]
+    pub name: String,
+    #[prost(uint32, tag = "2")]
+    pub version: u32,
+    #[prost(int32, tag = "3")]
+    pub score: i32,
+    #[prost(double, tag = "4")]
+    pub raw: f64,
+    #[prost(int32, tag = "5")]
+    pub scale_min: i32,
+    #[prost(int32, tag = "6")]
+    pub scale_max: i32,
+    #[prost(string, tag = "7")]
+    pub assignment_id: String,
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@ use sled::{
 };
 
 use super::{
-    ApiKeyRecord, AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, GradeRecord, InsertOutcome,
-    JobItem, JobRecord, JobResultRecord, RubricRecord, Store, StoreError, StoreFuture,
+    ApiKeyRecord, AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, ExemplarRecord, GradeRecord,
+    InsertOutcome, JobItem, JobRecord, JobResultRecord, ModelRecord, RubricRecord, Store, StoreError, StoreFuture,
     group_commit::GroupCommit,
     keys,
     records::{self, IdempotencyRecord},
@@ -39,6 +39,9 @@ pub struct SledStore {
     job_results: Tree,
     api_keys: Tree,
     api_key_ids: Tree,
+    exemplars: Tree,
+    models: Tree,
+    model_latest: Tree,
     commit: GroupCommit,
 }
 
@@ -113,6 +116,9 @@ impl SledStore {
             job_results: db.open_tree("job_results")?,
             api_keys: db.open_tree("api_keys")?,
             api_key_ids: db.open_tree("api_key_ids")?,
+            exemplars: db.open_tree("exemplars")?,
+            models: db.open_tree("model_versions")?,
+            model_latest: db.open_tree("model_latest")?,
             commit: GroupCommit::new(db.clone()),
             db,
         })
@@ -301,25 +307,29 @@ impl Store for SledStore {
             &self.by_external_id,
             &self.request_ids,
             &self.grades,
+            &self.exemplars,
         )
-            .transaction(|(essays, texts, by_assignment, by_external_id, request_ids, grades)| {
-                if essays.remove(essay_key.as_slice())?.is_none() {
-                    // A concurrent delete won.
-                    return Ok(false);
-                }
-                texts.remove(essay_key.as_slice())?;
-                by_assignment.remove(assignment_key.as_slice())?;
-                if let Some(key) = &external_key {
-                    by_external_id.remove(key.as_slice())?;
-                }
-                if let Some(key) = &request_key {
-                    request_ids.remove(key.as_slice())?;
-                }
-                for key in &grade_keys {
-                    grades.remove(key)?;
-                }
-                Ok(true)
-            })
+            .transaction(
+                |(essays, texts, by_assignment, by_external_id, request_ids, grades, exemplars)| {
+                    if essays.remove(essay_key.as_slice())?.is_none() {
+                        // A concurrent delete won.
+                        return Ok(false);
+                    }
+                    texts.remove(essay_key.as_slice())?;
+                    by_assignment.remove(assignment_key.as_slice())?;
+                    if let Some(key) = &external_key {
+                        by_external_id.remove(key.as_slice())?;
+                    }
+                    if let Some(key) = &request_key {
+                        request_ids.remove(key.as_slice())?;
+                    }
+                    for key in &grade_keys {
+                        grades.remove(key)?;
+                    }
+                    exemplars.remove(essay_key.as_slice())?;
+                    Ok(true)
+                },
+            )
             .map_err(from_tx)
     }
 
@@ -695,6 +705,95 @@ impl Store for SledStore {
             if states.contains(&job.state) {
                 let tenant_len = key.iter().position(|&b| b == 0).unwrap_or(0);
                 found.push((String::from_utf8_lossy(&key[..tenant_len]).into_owned(), job));
+            }
+        }
+        Ok(found)
+    }
+
+    fn set_exemplar(&self, tenant: &str, essay: &EssayKey, exemplar: &ExemplarRecord) -> Result<bool, StoreError> {
+        let key = keys::essay(tenant, essay);
+        let bytes = records::encode(exemplar);
+        (&self.essays, &self.exemplars)
+            .transaction(|(essays, exemplars)| {
+                if essays.get(&key)?.is_none() {
+                    return Ok(false);
+                }
+                exemplars.insert(key.as_slice(), bytes.as_slice())?;
+                Ok(true)
+            })
+            .map_err(from_tx)
+    }
+
+    fn exemplar(&self, tenant: &str, essay: &EssayKey) -> Result<Option<ExemplarRecord>, StoreError> {
+        self.exemplars
+            .get(keys::essay(tenant, essay))?
+            .map(|bytes| records::decode("exemplar", &bytes))
+            .transpose()
+    }
+
+    fn delete_exemplar(&self, tenant: &str, essay: &EssayKey) -> Result<bool, StoreError> {
+        Ok(self.exemplars.remove(keys::essay(tenant, essay))?.is_some())
+    }
+
+    fn insert_model(&self, tenant: &str, model: &ModelRecord) -> Result<u32, StoreError> {
+        let latest_key = keys::model(tenant, &model.assignment_id, &model.name);
+        (&self.models, &self.model_latest)
+            .transaction(|(models, latest)| {
+                let current = match latest.get(&latest_key)? {
+                    Some(v) => u32::from_be_bytes(<[u8; 4]>::try_from(v.as_ref()).map_err(|_| {
+                        abort(StoreError::Corrupt {
+                            what: "model",
+                            detail: "latest version is not 4 bytes".into(),
+                        })
+                    })?),
+                    None => 0,
+                };
+                let version = current + 1;
+                let record = ModelRecord {
+                    version,
+                    ..model.clone()
+                };
+                models.insert(
+                    keys::model_version(tenant, &model.assignment_id, &model.name, version),
+                    records::encode(&record),
+                )?;
+                latest.insert(latest_key.as_slice(), &version.to_be_bytes())?;
+                Ok(version)
+            })
+            .map_err(from_tx)
+    }
+
+    fn model(
+        &self,
+        tenant: &str,
+        assignment: &str,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<Option<ModelRecord>, StoreError> {
+        let version = match version {
+            Some(v) => v,
+            None => match self.model_latest.get(keys::model(tenant, assignment, name))? {
+                Some(v) => u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                    what: "model",
+                    detail: "latest version is not 4 bytes".into(),
+                })?),
+                None => return Ok(None),
+            },
+        };
+        self.models
+            .get(keys::model_version(tenant, assignment, name, version))?
+            .map(|bytes| records::decode("model", &bytes))
+            .transpose()
+    }
+
+    fn list_models(&self, tenant: &str, assignment: &str) -> Result<Vec<ModelRecord>, StoreError> {
+        let prefix = keys::assignment_essays_prefix(tenant, assignment);
+        let mut found = Vec::new();
+        for entry in self.model_latest.scan_prefix(&prefix) {
+            let (key, _) = entry?;
+            let name = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
+            if let Some(m) = self.model(tenant, assignment, &name, None)? {
+                found.push(m);
             }
         }
         Ok(found)
