@@ -139,7 +139,9 @@ pub async fn run(cli: Cli) -> ExitCode {
     let key = match cli
         .api_key
         .as_deref()
-        .map(|k| format!("Bearer {}", k.trim()).parse::<MetadataValue<Ascii>>())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| format!("Bearer {k}").parse::<MetadataValue<Ascii>>())
     {
         Some(Ok(value)) => Some(value),
         Some(Err(_)) => {
