@@ -77,6 +77,23 @@ pub struct ServerConfig {
     /// For local development only; the server logs a warning.
     #[arg(long, env = "ESSAYD_INSECURE_NO_AUTH")]
     pub insecure_no_auth: bool,
+    /// Requests in flight at once, server-wide; more are refused at once
+    /// with RESOURCE_EXHAUSTED (load shedding), not queued.
+    #[arg(long, env = "ESSAYD_MAX_IN_FLIGHT", default_value_t = 256)]
+    pub max_in_flight: usize,
+    /// Concurrent requests per connection; more are refused with RESOURCE_EXHAUSTED.
+    #[arg(long, env = "ESSAYD_MAX_CONCURRENT_PER_CONNECTION", default_value_t = 64)]
+    pub max_concurrent_per_connection: usize,
+    /// The longest a request may run, in seconds (a client's shorter
+    /// `grpc-timeout` is honoured too).
+    #[arg(long, env = "ESSAYD_REQUEST_TIMEOUT_SECS", default_value_t = 120)]
+    pub request_timeout_secs: u64,
+    /// PEM certificate chain for TLS (with --tls-key); plaintext without.
+    #[arg(long, env = "ESSAYD_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for TLS.
+    #[arg(long, env = "ESSAYD_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Threads that grade batch jobs (default: one per core).
     #[arg(long, env = "ESSAYD_GRADING_WORKERS")]
     pub grading_workers: Option<usize>,
@@ -98,6 +115,11 @@ impl ServerConfig {
             shutdown_grace_secs: 5,
             grading_workers: None,
             insecure_no_auth: false,
+            max_in_flight: 256,
+            max_concurrent_per_connection: 64,
+            request_timeout_secs: 120,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }

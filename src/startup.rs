@@ -9,7 +9,10 @@ use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 
 use crate::{
-    api::{AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, auth::Authenticator},
+    api::{
+        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, auth::Authenticator,
+        limits::InFlightLimitLayer,
+    },
     config::ServerConfig,
     core::{ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
     proto::{
@@ -34,6 +37,8 @@ pub enum StartupError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("cannot resume grading jobs: {0}")]
     Jobs(CoreError),
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -142,7 +147,22 @@ pub async fn serve(
             stopping.notify_one();
         }
     };
-    let server = tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder()
+        .concurrency_limit_per_connection(config.max_concurrent_per_connection)
+        .load_shed(true)
+        .timeout(Duration::from_secs(config.request_timeout_secs));
+    if let (Some(cert), Some(key)) = (&config.tls_cert, &config.tls_key) {
+        let read = |p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| StartupError::Tls(format!("cannot read {}: {e}", p.display())))
+        };
+        let identity = tonic::transport::Identity::from_pem(read(cert)?, read(key)?);
+        builder = builder
+            .tls_config(tonic::transport::ServerTlsConfig::new().identity(identity))
+            .map_err(|e| StartupError::Tls(e.to_string()))?;
+        tracing::info!(cert = %cert.display(), "TLS on");
+    }
+    let server = builder
+        .layer(InFlightLimitLayer::new(config.max_in_flight))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

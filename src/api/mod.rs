@@ -9,6 +9,7 @@ pub mod convert;
 mod essays;
 mod grading;
 mod jobs;
+pub mod limits;
 pub mod page_token;
 pub mod status;
 
