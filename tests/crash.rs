@@ -31,7 +31,7 @@ impl Rng {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Acknowledged {
     essays: BTreeMap<String, String>,
     /// grade id → (essay id, the grade as returned).
@@ -66,7 +66,8 @@ async fn acknowledged_essays_and_grades_survive_repeated_sigkill() {
                 .await
                 .unwrap();
         }
-        verify(&channel, &acked.lock().unwrap(), round).await;
+        let snapshot = acked.lock().unwrap().clone();
+        verify(&channel, &snapshot, round).await;
 
         let mut writers = Vec::new();
         for w in 0..16 {
@@ -108,7 +109,7 @@ async fn acknowledged_essays_and_grades_survive_repeated_sigkill() {
         .connect()
         .await
         .unwrap();
-    let acked = acked.lock().unwrap();
+    let acked = acked.lock().unwrap().clone();
     verify(&channel, &acked, rounds).await;
     assert!(
         acked.essays.len() > rounds * 16,

@@ -171,6 +171,32 @@ fn the_learning_curve_ends_at_the_cross_validated_kappa() {
 }
 
 #[test]
+fn the_stand_alone_model_matches_the_fit_for_every_length_power() {
+    let set = synthetic_set(40, 5);
+    let texts: Vec<&str> = set.iter().map(|(t, _)| t.as_str()).collect();
+    let scores: Vec<i32> = set.iter().map(|(_, s)| *s).collect();
+    let analysed = ExemplarTexts::analyse("", &texts, NgramConfig::default());
+    let rep = Representation::build(&analysed.essays, NgramConfig::default());
+    let idx: Vec<usize> = (0..40).collect();
+    for beta in LENGTH_POWERS {
+        let fit = fit_subset_with(&rep, &idx, &scores, scale(0, 4), &[beta]);
+        let raw: Vec<f64> = (0..40).map(|t| fit.raw(&rep, t)).collect();
+        let report = TrainingReport {
+            n_exemplars: 40,
+            scale: scale(0, 4),
+            cv_qwk: 0.0,
+            learning_curve: Vec::new(),
+            score_counts: Vec::new(),
+        };
+        let model = fit.into_model(&rep, "", scale(0, 4), report);
+        for (t, essay) in analysed.essays.iter().enumerate() {
+            let p = model.predict_features(essay).raw;
+            assert!((p - raw[t]).abs() < 1e-3, "β {beta}, text {t}: {p} vs {}", raw[t]);
+        }
+    }
+}
+
+#[test]
 fn training_twice_gives_the_same_bytes() {
     let set = synthetic_set(30, 6);
     let a = train("Why?", scale(0, 4), &exemplars(&set), &TrainOptions::default()).unwrap();
