@@ -197,6 +197,7 @@ pub fn grade_to_proto(view: &GradeRecordView, text: &str) -> v1::Grade {
             activity_progress: "Completed".into(),
             timestamp: Some(time_to_proto(lti.timestamp)),
         }),
+        copied_from: view.copied_from.iter().map(ToString::to_string).collect(),
         model_score: view.model_score.as_ref().map(|m| v1::ModelScore {
             model_id: format!("{}/{}/v{}", m.assignment_id, m.name, m.version),
             r#trait: m.name.clone(),

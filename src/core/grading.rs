@@ -48,6 +48,8 @@ pub struct GradeRecordView {
     pub review: Option<Review>,
     /// Set when the assignment's holistic scoring model made the total.
     pub model_score: Option<ModelScore>,
+    /// Stored essays this one shares more text with than the rubric allows.
+    pub copied_from: Vec<EssayId>,
 }
 
 /// The score an LMS posts through LTI Assignment and Grade Services.
@@ -313,6 +315,7 @@ impl Grading {
             create_time: time_us::now(),
             review: None,
             model_score,
+            copied_from: Vec::new(),
         })
     }
 
@@ -333,6 +336,7 @@ impl Grading {
             create_time: time_us::now(),
             review: None,
             model_score,
+            copied_from: Vec::new(),
         })
     }
 
@@ -375,6 +379,7 @@ impl Grading {
             create_time: time_us::now(),
             review: None,
             model_score,
+            copied_from: Vec::new(),
         })
     }
 
@@ -515,6 +520,7 @@ pub(super) fn to_record(v: &GradeRecordView) -> GradeRecord {
             total: r.total,
             band: r.band.clone(),
         }),
+        copied_from: v.copied_from.iter().map(|e| e.to_bytes().to_vec()).collect(),
         model_score: v.model_score.as_ref().map(|m| ModelScoreRecord {
             name: m.name.clone(),
             version: m.version,
@@ -600,6 +606,15 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
         },
         create_time: time_us::to_time(r.create_time_us)?,
         review,
+        copied_from: r
+            .copied_from
+            .iter()
+            .map(|b| {
+                Ok(EssayId::from_bytes(
+                    b.as_slice().try_into().map_err(|_| corrupt("copied_from id"))?,
+                ))
+            })
+            .collect::<Result<_, CoreError>>()?,
         model_score: r
             .model_score
             .map(|m| {

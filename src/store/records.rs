@@ -182,6 +182,9 @@ pub struct GradeRecord {
     pub review: Option<ReviewRecord>,
     #[prost(message, optional, tag = "17")]
     pub model_score: Option<ModelScoreRecord>,
+    /// Ids of stored essays this one shares too much text with.
+    #[prost(bytes = "vec", repeated, tag = "18")]
+    pub copied_from: Vec<Vec<u8>>,
 }
 
 #[derive(Clone, PartialEq, Message)]
