@@ -17,6 +17,8 @@
 //!   measures it against examiner levels.
 //! - [`calibration`]: learned scoring models trained from essays a teacher
 //!   has marked (TF-IDF and writing features, ridge, QWK-fitted cut points).
+//! - [`copies`]: copy detection — winnowing fingerprints over normalised text
+//!   (quotations left out) and the shared passages between two essays.
 //! - [`cli`]: `essayctl`, the command-line client, with its load tool.
 //! - [`proto`]: the generated API.
 
@@ -25,6 +27,7 @@ pub mod api;
 pub mod calibration;
 pub mod cli;
 pub mod config;
+pub mod copies;
 pub mod core;
 pub mod eval;
 pub mod grader;

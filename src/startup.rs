@@ -10,17 +10,19 @@ use tonic::service::interceptor::InterceptedService;
 
 use crate::{
     api::{
-        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, auth::Authenticator,
+        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, SimilarityApi, auth::Authenticator,
         limits::InFlightLimitLayer,
     },
     config::ServerConfig,
-    core::{ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics},
+    core::{
+        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics, Similarity,
+    },
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
             assignment_service_server::AssignmentServiceServer, calibration_service_server::CalibrationServiceServer,
             essay_service_server::EssayServiceServer, grading_job_service_server::GradingJobServiceServer,
-            grading_service_server::GradingServiceServer,
+            grading_service_server::GradingServiceServer, similarity_service_server::SimilarityServiceServer,
         },
     },
     store::{SledOptions, SledStore, StoreError},
@@ -72,6 +74,7 @@ pub async fn serve(
     let essays = Essays::new(store.clone(), limits);
     let rubrics = Rubrics::new(store.clone());
     let assignments = Assignments::new(store.clone(), rubrics.clone());
+    let similarity = Similarity::new(store.clone());
     let calibration = Calibration::new(store.clone(), essays.clone(), assignments.clone());
     let grading = Grading::new(
         store.clone(),
@@ -79,6 +82,7 @@ pub async fn serve(
         assignments.clone(),
         rubrics.clone(),
         calibration.clone(),
+        similarity.clone(),
     );
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -92,6 +96,9 @@ pub async fn serve(
         .await;
     health_reporter
         .set_serving::<CalibrationServiceServer<CalibrationApi>>()
+        .await;
+    health_reporter
+        .set_serving::<SimilarityServiceServer<SimilarityApi>>()
         .await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
@@ -132,8 +139,12 @@ pub async fn serve(
         GradingServiceServer::new(GradingApi::new(grading, rubrics)),
         auth.clone(),
     );
-    let calibration_service =
-        InterceptedService::new(CalibrationServiceServer::new(CalibrationApi::new(calibration)), auth);
+    let calibration_service = InterceptedService::new(
+        CalibrationServiceServer::new(CalibrationApi::new(calibration)),
+        auth.clone(),
+    );
+    let similarity_service =
+        InterceptedService::new(SimilarityServiceServer::new(SimilarityApi::new(similarity)), auth);
 
     let addr = listener.local_addr().ok();
     tracing::info!(addr = ?addr, data_dir = %config.data_dir.display(), "essayd listening");
@@ -171,6 +182,7 @@ pub async fn serve(
         .add_service(grading_service)
         .add_service(job_service)
         .add_service(calibration_service)
+        .add_service(similarity_service)
         .serve_with_incoming_shutdown(incoming(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {

@@ -218,6 +218,7 @@ fn flag_to_proto(f: Flag) -> v1::GradeFlag {
         Flag::Repetitive => v1::GradeFlag::Repetitive,
         Flag::KeywordStuffing => v1::GradeFlag::KeywordStuffing,
         Flag::PromptCopied => v1::GradeFlag::PromptCopied,
+        Flag::Copied => v1::GradeFlag::Copied,
     }
 }
 

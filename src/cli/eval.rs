@@ -8,7 +8,7 @@ use clap::Subcommand;
 use super::CliError;
 use crate::{
     eval::{
-        asap,
+        asap, copies,
         history::{CasesFile, evaluate, render_text},
     },
     grader::Rubric,
@@ -21,6 +21,17 @@ pub enum EvalCommand {
         /// A cases file in the format of ../shared/data/history-dev/cases.json.
         #[arg(long)]
         cases: PathBuf,
+    },
+    /// Copy detection: planted copies among the ASAP essays, stored with
+    /// them; recall, false positives and lookup latency.
+    Copies {
+        /// A directory of fold_K.tsv files.
+        #[arg(long)]
+        data: PathBuf,
+        /// Essays stored for the latency measurement (the originals and
+        /// perturbed copies of them).
+        #[arg(long, default_value_t = 100_000)]
+        total_essays: usize,
     },
     /// Learned scoring models on ASAP folds: train on four, score the fifth.
     Asap {
@@ -48,6 +59,19 @@ pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
             skip_traits,
             skip_small,
         } => return asap(&data, sets, skip_traits, skip_small, json),
+        EvalCommand::Copies { data, total_essays } => {
+            let options = copies::CopiesEvalOptions {
+                total_essays,
+                ..copies::CopiesEvalOptions::new(data)
+            };
+            let report = copies::evaluate(&options).map_err(|e| CliError::Input(e.to_string()))?;
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                print!("{}", copies::render_text(&report));
+            }
+            return Ok(());
+        }
     };
     let text = std::fs::read_to_string(&cases)
         .map_err(|e| CliError::Input(format!("cannot read {}: {e}", cases.display())))?;

@@ -9,6 +9,7 @@ mod eval;
 mod grade;
 mod jobs;
 mod output;
+mod similar;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,8 @@ enum Command {
     Essays(essays::EssayCommand),
     /// Grade a stored essay, or a text file against a question, and print the report.
     Grade(grade::GradeArgs),
+    /// The essays that share passages with one, side by side.
+    Similar(similar::SimilarArgs),
     /// Export a grading job's results, one row per essay.
     Results(jobs::ResultsArgs),
     /// Measure the grader in-process against examiner levels.
@@ -157,6 +160,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Grade(args) => grade::run(args, &cli.endpoint, cli.json).await,
         Command::Eval(cmd) => eval::run(cmd, cli.json),
         Command::Results(args) => jobs::results(args, &cli.endpoint).await,
+        Command::Similar(args) => similar::run(args, &cli.endpoint, cli.json).await,
         Command::Health => health(&cli.endpoint, cli.json).await,
         Command::Bench(cmd) => bench::run(cmd, cli.json).await,
     };

@@ -79,10 +79,12 @@ impl Essays {
         if let Some(request_id) = &request_id {
             record.request_id = request_id.clone();
         }
+        let fingerprints = crate::copies::fingerprint(&essay.text);
         let insert = EssayInsert {
             record: &record,
             text: &essay.text,
             request: request_id.as_deref().zip(digest),
+            fingerprints: Some(&fingerprints),
         };
         match self.store.insert_essay(tenant.as_str(), insert)? {
             InsertOutcome::Inserted => {

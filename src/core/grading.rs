@@ -8,7 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::{
-    Assignments, Calibration, CoreError, EssayId, Essays, ModelInfo, ModelScore, TenantId, essays::Page,
+    Assignments, Calibration, CoreError, EssayId, Essays, ModelInfo, ModelScore, Similarity, TenantId, essays::Page,
     rubrics::Rubrics, time_us,
 };
 use crate::{
@@ -109,6 +109,7 @@ pub struct Grading {
     assignments: Assignments,
     rubrics: Rubrics,
     calibration: Calibration,
+    similarity: Similarity,
 }
 
 fn grade_error(field: &str, e: GradeError) -> CoreError {
@@ -190,6 +191,7 @@ impl Grading {
         assignments: Assignments,
         rubrics: Rubrics,
         calibration: Calibration,
+        similarity: Similarity,
     ) -> Self {
         Self {
             store,
@@ -197,7 +199,29 @@ impl Grading {
             assignments,
             rubrics,
             calibration,
+            similarity,
         }
+    }
+
+    /// Flags a stored essay's grade `copied` when it shares more than the
+    /// rubric's threshold with other stored essays, and names them.
+    fn check_copies(
+        &self,
+        tenant: &TenantId,
+        essay_id: EssayId,
+        text: &str,
+        threshold: f64,
+        view: &mut GradeRecordView,
+    ) -> Result<(), CoreError> {
+        let matches = self
+            .similarity
+            .search(tenant, text, Some(&essay_id.to_bytes()), threshold, 10)?;
+        if !matches.is_empty() {
+            view.grade.flags.push(Flag::Copied);
+            view.grade.needs_review = true;
+            view.copied_from = matches.into_iter().map(|m| m.essay_id).collect();
+        }
+        Ok(())
     }
 
     /// Checks that a rubric exists.
@@ -307,7 +331,7 @@ impl Grading {
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
         let (grade, model_score) = context.grade(&text, "essay.text")?;
-        Ok(GradeRecordView {
+        let mut view = GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
             question: context.question.clone(),
@@ -316,7 +340,9 @@ impl Grading {
             review: None,
             model_score,
             copied_from: Vec::new(),
-        })
+        };
+        self.check_copies(tenant, essay_id, &text, context.rubric.copy_threshold, &mut view)?;
+        Ok(view)
     }
 
     /// Grades a stored essay's text in a resolved context, without storing.
@@ -327,8 +353,8 @@ impl Grading {
         context: Arc<GradingContext>,
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
-        let (grade, model_score) = run_grader(text, context.clone(), "essay.text").await?;
-        Ok(GradeRecordView {
+        let (grade, model_score) = run_grader(text.clone(), context.clone(), "essay.text").await?;
+        let mut view = GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
             question: context.question.clone(),
@@ -337,7 +363,9 @@ impl Grading {
             review: None,
             model_score,
             copied_from: Vec::new(),
-        })
+        };
+        self.check_copies(tenant, essay_id, &text, context.rubric.copy_threshold, &mut view)?;
+        Ok(view)
     }
 
     /// Grades a text against a question; nothing is stored.

@@ -14,6 +14,7 @@ mod grading;
 mod ids;
 mod jobs;
 mod rubrics;
+mod similarity;
 pub mod text_metrics;
 mod time_us;
 
@@ -27,3 +28,4 @@ pub use grading::{GradeId, GradeRecordView, Grading, LtiScore, Review, ReviewDra
 pub use ids::{AssignmentId, EssayId, TenantId, parse_name};
 pub use jobs::{FailureKind, GradingJobs, ItemFailure, Job, JobEvent, JobId, JobResult, JobState, JobTarget};
 pub use rubrics::{DEFAULT_RUBRIC, RubricDraft, RubricVersion, Rubrics};
+pub use similarity::{SimilarEssay, Similarity, SimilarityQuery};

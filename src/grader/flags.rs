@@ -18,16 +18,21 @@ pub enum Flag {
     KeywordStuffing,
     /// The question pasted back as the answer.
     PromptCopied,
+    /// Shares passages with other stored essays beyond the rubric's copy
+    /// threshold. Set by the service's copy detection, never by the pure grader,
+    /// which sees one text.
+    Copied,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 6] = [
+    pub const ALL: [Flag; 7] = [
         Flag::TooShort,
         Flag::NotEnglish,
         Flag::OffTopic,
         Flag::Repetitive,
         Flag::KeywordStuffing,
         Flag::PromptCopied,
+        Flag::Copied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +43,7 @@ impl Flag {
             Flag::Repetitive => "repetitive",
             Flag::KeywordStuffing => "keyword_stuffing",
             Flag::PromptCopied => "prompt_copied",
+            Flag::Copied => "copied",
         }
     }
 

@@ -71,7 +71,8 @@ pub struct Rubric {
     pub bands: Vec<Band>,
     /// A grade whose confidence is below this goes to human review.
     pub review_threshold: f64,
-    /// Reserved for copy detection against stored essays.
+    /// Coverage (0..1) of an essay by passages shared with another stored
+    /// essay above which its grade is flagged `copied` (default 0.2).
     pub copy_threshold: f64,
 }
 
@@ -140,7 +141,7 @@ impl Rubric {
                 band("Level 5", 17.0),
             ],
             review_threshold: 0.5,
-            copy_threshold: 0.5,
+            copy_threshold: 0.2,
         }
     }
 

@@ -7,6 +7,7 @@
 //! shares one flush among all the writers waiting at the same time
 //! ([`group_commit`]). No sled type appears in this module's interface.
 
+pub mod fingerprints;
 mod group_commit;
 mod keys;
 pub mod records;
@@ -59,6 +60,8 @@ pub struct EssayInsert<'a> {
     pub text: &'a str,
     /// The AIP-155 request id and the digest of the request, if any.
     pub request: Option<(&'a str, [u8; 32])>,
+    /// The essay's fingerprints, indexed in the same transaction.
+    pub fingerprints: Option<&'a crate::copies::Fingerprints>,
 }
 
 /// What became of an [`EssayInsert`].
@@ -241,6 +244,9 @@ pub trait Store: Send + Sync + 'static {
     fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>, StoreError>;
     /// Marks a key revoked; `None` if there is no key with that id.
     fn revoke_api_key(&self, key_id: &str, when_us: i64) -> Result<Option<ApiKeyRecord>, StoreError>;
+
+    /// The copy-detection index of stored essays' fingerprints.
+    fn fingerprint_index(&self) -> &dyn crate::copies::FingerprintIndex;
 
     /// Resolves once every write applied before the call is on disk. Writers
     /// that wait at the same time share one flush.

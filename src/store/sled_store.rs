@@ -10,6 +10,8 @@
 
 use std::path::Path;
 
+use crate::copies::{FingerprintIndex, IndexError};
+
 use sled::{
     Transactional, Tree,
     transaction::{ConflictableTransactionError, TransactionError},
@@ -18,6 +20,7 @@ use sled::{
 use super::{
     ApiKeyRecord, AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, ExemplarRecord, GradeRecord,
     InsertOutcome, JobItem, JobRecord, JobResultRecord, ModelRecord, RubricRecord, Store, StoreError, StoreFuture,
+    fingerprints,
     group_commit::GroupCommit,
     keys,
     records::{self, IdempotencyRecord},
@@ -40,6 +43,10 @@ pub struct SledStore {
     api_keys: Tree,
     api_key_ids: Tree,
     exemplars: Tree,
+    fingerprint_postings: Tree,
+    essay_fingerprints: Tree,
+    /// The same two trees, as the copy-detection index reads them.
+    fingerprint_index: fingerprints::SledFingerprintIndex,
     models: Tree,
     model_latest: Tree,
     commit: GroupCommit,
@@ -85,6 +92,15 @@ fn grade_ids(grade: &GradeRecord) -> Result<(EssayKey, [u8; 16]), StoreError> {
     ))
 }
 
+/// An index error inside a store transaction, as a store error.
+fn index_error(e: ConflictableTransactionError<IndexError>) -> ConflictableTransactionError<StoreError> {
+    match e {
+        ConflictableTransactionError::Abort(e) => abort(StoreError::Unavailable(format!("fingerprint index: {e}"))),
+        ConflictableTransactionError::Conflict => ConflictableTransactionError::Conflict,
+        ConflictableTransactionError::Storage(e) => ConflictableTransactionError::Storage(e),
+    }
+}
+
 fn from_tx(e: TransactionError<StoreError>) -> StoreError {
     match e {
         TransactionError::Abort(e) => e,
@@ -117,6 +133,10 @@ impl SledStore {
             api_keys: db.open_tree("api_keys")?,
             api_key_ids: db.open_tree("api_key_ids")?,
             exemplars: db.open_tree("exemplars")?,
+            fingerprint_postings: db.open_tree(fingerprints::POSTINGS_TREE)?,
+            essay_fingerprints: db.open_tree(fingerprints::ESSAYS_TREE)?,
+            fingerprint_index: fingerprints::SledFingerprintIndex::open(&db)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?,
             models: db.open_tree("model_versions")?,
             model_latest: db.open_tree("model_latest")?,
             commit: GroupCommit::new(db.clone()),
@@ -162,9 +182,11 @@ impl Store for SledStore {
             &self.by_external_id,
             &self.request_ids,
             &self.assignments,
+            &self.fingerprint_postings,
+            &self.essay_fingerprints,
         )
             .transaction(
-                |(essays, texts, by_assignment, by_external_id, request_ids, assignments)| {
+                |(essays, texts, by_assignment, by_external_id, request_ids, assignments, postings, prints)| {
                     if let Some((key, digest, _)) = &request
                         && let Some(seen) = request_ids.get(key)?
                     {
@@ -201,6 +223,9 @@ impl Store for SledStore {
                     by_assignment.insert(keys::assignment_essay(tenant, &record.assignment_id, &id), &[])?;
                     texts.insert(essay_key.as_slice(), insert.text.as_bytes())?;
                     essays.insert(essay_key.as_slice(), record_bytes.as_slice())?;
+                    if let Some(fp) = insert.fingerprints {
+                        fingerprints::insert_in(postings, prints, tenant, &id, fp).map_err(index_error)?;
+                    }
                     Ok(InsertOutcome::Inserted)
                 },
             )
@@ -308,9 +333,11 @@ impl Store for SledStore {
             &self.request_ids,
             &self.grades,
             &self.exemplars,
+            &self.fingerprint_postings,
+            &self.essay_fingerprints,
         )
             .transaction(
-                |(essays, texts, by_assignment, by_external_id, request_ids, grades, exemplars)| {
+                |(essays, texts, by_assignment, by_external_id, request_ids, grades, exemplars, postings, prints)| {
                     if essays.remove(essay_key.as_slice())?.is_none() {
                         // A concurrent delete won.
                         return Ok(false);
@@ -327,6 +354,7 @@ impl Store for SledStore {
                         grades.remove(key)?;
                     }
                     exemplars.remove(essay_key.as_slice())?;
+                    fingerprints::remove_in(postings, prints, tenant, id).map_err(index_error)?;
                     Ok(true)
                 },
             )
@@ -846,6 +874,10 @@ impl Store for SledStore {
             .map_err(from_tx)
     }
 
+    fn fingerprint_index(&self) -> &dyn FingerprintIndex {
+        &self.fingerprint_index
+    }
+
     fn sync(&self) -> StoreFuture<'_, ()> {
         Box::pin(self.commit.sync())
     }
@@ -883,6 +915,7 @@ mod tests {
                     record: &record,
                     text: "text",
                     request: Some(("req-1", [0; 32])),
+                    fingerprints: Some(&crate::copies::fingerprint("text")),
                 },
             )
             .unwrap();
@@ -901,6 +934,8 @@ mod tests {
             &store.by_external_id,
             &store.request_ids,
             &store.grades,
+            &store.fingerprint_postings,
+            &store.essay_fingerprints,
         ] {
             assert!(tree.is_empty(), "{:?} still holds data", tree.name());
         }
@@ -921,6 +956,7 @@ mod tests {
                     record: &record,
                     text: "text",
                     request: None,
+                    fingerprints: None,
                 },
             )
             .unwrap();
