@@ -24,6 +24,17 @@ use crate::{
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Concurrent clients mixing create, grade, get and list against the
+    /// real essayd binary: throughput, latency per RPC, errors, peak RSS.
+    Load {
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// The server's sled cache, in MiB.
+        #[arg(long, default_value_t = 64)]
+        cache_mb: u64,
+    },
     /// Import the ASAP essays, grade them as one job, and compare with the
     /// grader library alone on the same texts on every core.
     Job {
@@ -93,6 +104,11 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
         BenchCommand::Job { data, limit } => {
             return super::bench_job::run(&data, limit, json).await;
         }
+        BenchCommand::Load {
+            clients,
+            seconds,
+            cache_mb,
+        } => return super::bench_load::run(clients, seconds, cache_mb, json).await,
     };
     let duration = Duration::from_secs(seconds);
     let text = Arc::new(essay_text(text_bytes));

@@ -4,6 +4,7 @@
 mod assignments;
 mod bench;
 mod bench_job;
+mod bench_load;
 mod essays;
 mod eval;
 mod grade;
