@@ -22,6 +22,25 @@
 //! - [`cli`]: `essayctl`, the command-line client, with its load tool.
 //! - [`proto`]: the generated API.
 
+//!
+//! The grader is usable on its own, without the service:
+//!
+//! ```
+//! use essayd::grader::{Criterion, Rubric, grade};
+//!
+//! let essay = "Soviet foreign policy between 1925 and 1945 was largely successful, because the USSR \
+//!              survived the war. In 1939 the Nazi-Soviet Pact bought time; however, Geoffrey Roberts \
+//!              argues that Stalin misjudged Hitler.";
+//! let grade = grade(essay, "How successful was Soviet foreign policy in the years 1925–1945?", &Rubric::history_default())
+//!     .expect("a non-empty essay is graded");
+//! assert_eq!(grade.criteria.len(), 4);
+//! assert!(grade.level(Criterion::Evidence) >= 1);
+//! // Every span is a byte range of the text, on character boundaries.
+//! for span in grade.criteria.iter().flat_map(|c| &c.spans) {
+//!     assert!(essay.is_char_boundary(span.start) && essay.is_char_boundary(span.end));
+//! }
+//! ```
+
 pub mod admin;
 pub mod api;
 pub mod calibration;
