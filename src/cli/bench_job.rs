@@ -80,8 +80,11 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
     let dir = tempfile::tempdir().map_err(err)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(err)?;
     let endpoint = format!("http://{}", listener.local_addr().map_err(err)?);
+    // The server's default cache (256 MiB), so that the job reads what the
+    // import wrote from memory, as a long-running server would.
     let config = ServerConfig {
         insecure_no_auth: true,
+        cache_mb: 256,
         ..ServerConfig::for_data_dir(dir.path())
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
