@@ -62,17 +62,7 @@ impl AssignmentService for AssignmentApi {
         let request = request.into_inner();
         let limit = page_token::page_size(request.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[&request.course_id]);
-        let after = page_token::decode(&request.page_token, fingerprint)?
-            .map(|key| {
-                String::from_utf8(key).map_err(|_| {
-                    CoreError::invalid(
-                        "page_token",
-                        "INVALID_PAGE_TOKEN",
-                        "is not a page token of this listing",
-                    )
-                })
-            })
-            .transpose()?;
+        let after = page_token::decode_name(&request.page_token, fingerprint)?;
         let page = self
             .assignments
             .list(&tenant, &request.course_id, after.as_deref(), limit)?;

@@ -144,19 +144,7 @@ impl EssayService for EssayApi {
         let view = essay_view("view", request.view, EssayView::Basic)?;
         let filter = list_filter(&request)?;
         let fingerprint = fingerprint(&filter);
-        let after = page_token::decode(&request.page_token, fingerprint)?
-            .map(|key| {
-                <[u8; 16]>::try_from(key.as_slice())
-                    .map(EssayId::from_bytes)
-                    .map_err(|_| {
-                        CoreError::invalid(
-                            "page_token",
-                            "INVALID_PAGE_TOKEN",
-                            "is not a page token of this listing",
-                        )
-                    })
-            })
-            .transpose()?;
+        let after = page_token::decode_fixed::<16>(&request.page_token, fingerprint)?.map(EssayId::from_bytes);
         let page = self.essays.list(&tenant, &filter, after, limit, view)?;
         let next_page_token = match (page.more, page.items.last()) {
             (true, Some(last)) => page_token::encode(&last.id.to_bytes(), fingerprint),

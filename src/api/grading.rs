@@ -98,19 +98,7 @@ impl GradingService for GradingApi {
         let essay_id = EssayId::parse("essay_id", &r.essay_id)?;
         let limit = page_token::page_size(r.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[&r.essay_id]);
-        let before = page_token::decode(&r.page_token, fingerprint)?
-            .map(|key| {
-                <[u8; 16]>::try_from(key.as_slice())
-                    .map(GradeId::from_bytes)
-                    .map_err(|_| {
-                        CoreError::invalid(
-                            "page_token",
-                            "INVALID_PAGE_TOKEN",
-                            "is not a page token of this listing",
-                        )
-                    })
-            })
-            .transpose()?;
+        let before = page_token::decode_fixed::<16>(&r.page_token, fingerprint)?.map(GradeId::from_bytes);
         let page = self.grading.list(&tenant, essay_id, before, limit)?;
         let text = self.text(&tenant, essay_id)?;
         let next_page_token = match (page.more, page.items.last().and_then(|g| g.id)) {
@@ -198,17 +186,7 @@ impl GradingService for GradingApi {
         let r = request.into_inner();
         let limit = page_token::page_size(r.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[]);
-        let after = page_token::decode(&r.page_token, fingerprint)?
-            .map(|key| {
-                String::from_utf8(key).map_err(|_| {
-                    CoreError::invalid(
-                        "page_token",
-                        "INVALID_PAGE_TOKEN",
-                        "is not a page token of this listing",
-                    )
-                })
-            })
-            .transpose()?;
+        let after = page_token::decode_name(&r.page_token, fingerprint)?;
         let page = self.rubrics.list(&tenant, after.as_deref(), limit)?;
         let next_page_token = match (page.more, page.items.last()) {
             (true, Some(last)) => page_token::encode(last.rubric.name.as_bytes(), fingerprint),

@@ -134,19 +134,7 @@ impl GradingJobService for GradingJobApi {
         let r = request.into_inner();
         let limit = page_token::page_size(r.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[]);
-        let before = page_token::decode(&r.page_token, fingerprint)?
-            .map(|key| {
-                <[u8; 16]>::try_from(key.as_slice())
-                    .map(JobId::from_bytes)
-                    .map_err(|_| {
-                        CoreError::invalid(
-                            "page_token",
-                            "INVALID_PAGE_TOKEN",
-                            "is not a page token of this listing",
-                        )
-                    })
-            })
-            .transpose()?;
+        let before = page_token::decode_fixed::<16>(&r.page_token, fingerprint)?.map(JobId::from_bytes);
         let page = self.jobs.list(&tenant, before, limit)?;
         let next_page_token = match (page.more, page.items.last()) {
             (true, Some(last)) => page_token::encode(&last.id.to_bytes(), fingerprint),
@@ -179,19 +167,8 @@ impl GradingJobService for GradingJobApi {
         let id = job_id("job_id", &r.job_id)?;
         let limit = page_token::page_size(r.page_size)?;
         let fingerprint = page_token::filter_fingerprint(&[&r.job_id]);
-        let from = page_token::decode(&r.page_token, fingerprint)?
-            .map(|key| {
-                <[u8; 4]>::try_from(key.as_slice())
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| {
-                        CoreError::invalid(
-                            "page_token",
-                            "INVALID_PAGE_TOKEN",
-                            "is not a page token of this listing",
-                        )
-                    })
-            })
-            .transpose()?
+        let from = page_token::decode_fixed::<4>(&r.page_token, fingerprint)?
+            .map(u32::from_be_bytes)
             .unwrap_or(0);
         let page = self.jobs.results(&tenant, id, from, limit)?;
         let next_page_token = match (page.more, page.items.last()) {

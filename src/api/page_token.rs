@@ -89,6 +89,36 @@ pub fn decode(token: &str, filters: [u8; 8]) -> Result<Option<Vec<u8>>, CoreErro
     Ok(Some(body[9..].to_vec()))
 }
 
+/// Decodes a token whose position is a fixed-size key (an id, a sequence).
+pub fn decode_fixed<const N: usize>(token: &str, filters: [u8; 8]) -> Result<Option<[u8; N]>, CoreError> {
+    decode(token, filters)?
+        .map(|key| {
+            <[u8; N]>::try_from(key.as_slice()).map_err(|_| {
+                CoreError::invalid(
+                    "page_token",
+                    "INVALID_PAGE_TOKEN",
+                    "is not a page token of this listing",
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Decodes a token whose position is a name.
+pub fn decode_name(token: &str, filters: [u8; 8]) -> Result<Option<String>, CoreError> {
+    decode(token, filters)?
+        .map(|key| {
+            String::from_utf8(key).map_err(|_| {
+                CoreError::invalid(
+                    "page_token",
+                    "INVALID_PAGE_TOKEN",
+                    "is not a page token of this listing",
+                )
+            })
+        })
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
