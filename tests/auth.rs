@@ -8,8 +8,9 @@ use std::process::Command;
 use common::*;
 use essayd::cli::BearerToken;
 use essayd::proto::v1::{
-    self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient,
-    grading_job_service_client::GradingJobServiceClient, grading_service_client::GradingServiceClient,
+    self, assignment_service_client::AssignmentServiceClient, calibration_service_client::CalibrationServiceClient,
+    essay_service_client::EssayServiceClient, grading_job_service_client::GradingJobServiceClient,
+    grading_service_client::GradingServiceClient, similarity_service_client::SimilarityServiceClient,
 };
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
 
@@ -171,6 +172,55 @@ async fn each_tenant_sees_only_its_own_data_and_bad_keys_are_unauthenticated() {
             .code(),
     ];
     assert!(codes.iter().all(|c| *c == Code::NotFound), "{codes:?}");
+    // Copy detection and calibration are scoped too: B's search for A's very
+    // text finds nothing, and A's essay has no exemplar B can see or set.
+    let similar = SimilarityServiceClient::new(b.clone())
+        .find_similar_essays(v1::FindSimilarEssaysRequest {
+            query: Some(v1::find_similar_essays_request::Query::Text(SECRET_TEXT.repeat(3))),
+            threshold: 0.0,
+            limit: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .matches;
+    assert!(similar.is_empty(), "{similar:?}");
+    let mut calibration_b = CalibrationServiceClient::new(b.clone());
+    let err = calibration_b
+        .set_exemplar(v1::SetExemplarRequest {
+            exemplar: Some(v1::Exemplar {
+                essay_id: essay_a.id.clone(),
+                scores: vec![v1::TraitScore {
+                    r#trait: "holistic".into(),
+                    score: 1,
+                    scale_min: 0,
+                    scale_max: 3,
+                }],
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    let err = calibration_b
+        .list_exemplars(v1::ListExemplarsRequest {
+            assignment_id: "hw1".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
+    // A's own search does find its essay (so the empty result above is isolation, not a miss).
+    let own = SimilarityServiceClient::new(a.clone())
+        .find_similar_essays(v1::FindSimilarEssaysRequest {
+            query: Some(v1::find_similar_essays_request::Query::Text(SECRET_TEXT.repeat(3))),
+            threshold: 0.0,
+            limit: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .matches;
+    assert!(own.iter().any(|m| m.essay_id == essay_a.id), "{own:?}");
     assert!(
         essays_b
             .list_essays(v1::ListEssaysRequest::default())
