@@ -71,6 +71,30 @@ fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
 }
 
+/// Up to `limit` of a job's items (essays or results) from sequence `from`.
+fn job_items<T>(
+    tree: &Tree,
+    tenant: &str,
+    job: &[u8; 16],
+    from: u32,
+    limit: usize,
+    decode: impl Fn(&[u8]) -> Result<T, StoreError>,
+) -> Result<Vec<(u32, T)>, StoreError> {
+    let prefix = keys::job(tenant, job);
+    let mut found = Vec::new();
+    for entry in tree.range(keys::job_item(tenant, job, from)..) {
+        if found.len() >= limit {
+            break;
+        }
+        let (key, value) = entry?;
+        if !key.starts_with(&prefix) {
+            break;
+        }
+        found.push((sequence_of(&key, prefix.len())?, decode(&value)?));
+    }
+    Ok(found)
+}
+
 fn sequence_of(key: &[u8], prefix_len: usize) -> Result<u32, StoreError> {
     key.get(prefix_len..prefix_len + 4)
         .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -628,24 +652,12 @@ impl Store for SledStore {
         from: u32,
         limit: usize,
     ) -> Result<Vec<(u32, EssayKey)>, StoreError> {
-        let prefix = keys::job(tenant, job);
-        let mut found = Vec::new();
-        for entry in self.job_essays.range(keys::job_item(tenant, job, from)..) {
-            if found.len() >= limit {
-                break;
-            }
-            let (key, value) = entry?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
-            let sequence = sequence_of(&key, prefix.len())?;
-            let essay: EssayKey = value.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+        job_items(&self.job_essays, tenant, job, from, limit, |value| {
+            value.try_into().map_err(|_| StoreError::Corrupt {
                 what: "job essay",
                 detail: "essay id is not 16 bytes".into(),
-            })?;
-            found.push((sequence, essay));
-        }
-        Ok(found)
+            })
+        })
     }
 
     fn record_job_results(
@@ -710,19 +722,9 @@ impl Store for SledStore {
         from: u32,
         limit: usize,
     ) -> Result<Vec<(u32, JobResultRecord)>, StoreError> {
-        let prefix = keys::job(tenant, job);
-        let mut found = Vec::new();
-        for entry in self.job_results.range(keys::job_item(tenant, job, from)..) {
-            if found.len() >= limit {
-                break;
-            }
-            let (key, value) = entry?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
-            found.push((sequence_of(&key, prefix.len())?, records::decode("job result", &value)?));
-        }
-        Ok(found)
+        job_items(&self.job_results, tenant, job, from, limit, |value| {
+            records::decode("job result", value)
+        })
     }
 
     fn jobs_in_states(&self, states: &[i32]) -> Result<Vec<(String, JobRecord)>, StoreError> {
