@@ -272,7 +272,13 @@ impl Grading {
     ) -> Result<GradeRecordView, CoreError> {
         let essay = self.essays.get(tenant, essay_id, super::EssayView::Basic)?;
         let context = self.context(tenant, &essay, question, rubric)?;
-        self.compute_with(tenant, essay_id, Arc::new(context)).await
+        // Reading the text, grading and the copy search all block: run them
+        // on the blocking pool, as jobs do.
+        let this = self.clone();
+        let tenant = tenant.clone();
+        tokio::task::spawn_blocking(move || this.compute_blocking(&tenant, essay_id, &context))
+            .await
+            .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?
     }
 
     /// What an essay is graded against: the given question and rubric, or
@@ -321,8 +327,9 @@ impl Grading {
         })
     }
 
-    /// Like [`Grading::compute_with`], on the calling thread: for workers that
-    /// already run off the async runtime (batch jobs).
+    /// Grades a stored essay's text in a resolved context, without storing,
+    /// on the calling thread (which may block): jobs call it from their worker
+    /// threads, [`Grading::compute`] from the blocking pool.
     pub fn compute_blocking(
         &self,
         tenant: &TenantId,
@@ -331,29 +338,6 @@ impl Grading {
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
         let (grade, model_score) = context.grade(&text, "essay.text")?;
-        let mut view = GradeRecordView {
-            id: Some(GradeId::generate()),
-            essay_id: Some(essay_id),
-            question: context.question.clone(),
-            grade,
-            create_time: time_us::now(),
-            review: None,
-            model_score,
-            copied_from: Vec::new(),
-        };
-        self.check_copies(tenant, essay_id, &text, context.rubric.copy_threshold, &mut view)?;
-        Ok(view)
-    }
-
-    /// Grades a stored essay's text in a resolved context, without storing.
-    pub async fn compute_with(
-        &self,
-        tenant: &TenantId,
-        essay_id: EssayId,
-        context: Arc<GradingContext>,
-    ) -> Result<GradeRecordView, CoreError> {
-        let text = self.essays.text(tenant, essay_id)?;
-        let (grade, model_score) = run_grader(text.clone(), context.clone(), "essay.text").await?;
         let mut view = GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
