@@ -41,6 +41,7 @@ use serde::Serialize;
 use crate::copies::{
     self, EssayKey, FingerprintIndex, Fingerprints, IndexError, MemoryFingerprintIndex, Scheme, SearchOptions,
 };
+use crate::eval::asap;
 use crate::store::fingerprints::{SledFingerprintIndex, essay_key};
 
 /// The tenant every essay of the evaluation belongs to.
@@ -215,18 +216,18 @@ pub struct AsapEssay {
 pub fn load_asap(dir: &Path) -> Result<Vec<AsapEssay>, CopiesEvalError> {
     let mut essays = Vec::new();
     for fold in 0..5 {
-        let path = dir.join(format!("fold_{fold}.tsv"));
+        let name = format!("fold_{fold}.tsv");
+        let path = dir.join(&name);
         let raw = std::fs::read_to_string(&path)
             .map_err(|e| CopiesEvalError::Data(format!("cannot read {}: {e}", path.display())))?;
-        for (n, record) in parse_tsv(&raw).into_iter().enumerate().skip(1) {
-            let bad = |what: &str| CopiesEvalError::Data(format!("{} record {n}: {what}", path.display()));
-            let [id, set, text, ..] = record.as_slice() else {
-                return Err(bad("fewer than 3 columns"));
+        for e in asap::parse_fold(&name, &raw).map_err(|e| CopiesEvalError::Data(e.to_string()))? {
+            let bad = |what: &str| {
+                CopiesEvalError::Data(format!("{}: essay {} has an out-of-range {what}", path.display(), e.id))
             };
             essays.push(AsapEssay {
-                id: id.trim().parse().map_err(|_| bad("essay_id"))?,
-                set: set.trim().parse().map_err(|_| bad("essay_set"))?,
-                text: text.clone(),
+                id: u32::try_from(e.id).map_err(|_| bad("essay_id"))?,
+                set: u8::try_from(e.set).map_err(|_| bad("essay_set"))?,
+                text: e.text,
             });
         }
     }
@@ -235,57 +236,6 @@ pub fn load_asap(dir: &Path) -> Result<Vec<AsapEssay>, CopiesEvalError> {
     }
     essays.sort_by_key(|e| e.id);
     Ok(essays)
-}
-
-/// Tab-separated records; a field in double quotes may hold tabs, line breaks
-/// and `""` for a quote. CRLF and LF both end a record.
-fn parse_tsv(raw: &str) -> Vec<Vec<String>> {
-    let mut records = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut chars = raw.chars().peekable();
-    let mut at_field_start = true;
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == '"' {
-                if chars.peek() == Some(&'"') {
-                    chars.next();
-                    field.push('"');
-                } else {
-                    quoted = false;
-                }
-            } else {
-                field.push(c);
-            }
-            continue;
-        }
-        match c {
-            '"' if at_field_start => {
-                quoted = true;
-                at_field_start = false;
-            }
-            '\t' => {
-                record.push(std::mem::take(&mut field));
-                at_field_start = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
-                at_field_start = true;
-            }
-            _ => {
-                field.push(c);
-                at_field_start = false;
-            }
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        records.push(record);
-    }
-    records
 }
 
 /// SplitMix64: a fixed, dependency-free generator, so the test built from a
@@ -948,11 +898,16 @@ mod tests {
 
     #[test]
     fn tsv_fields_keep_quotes_tabs_and_crlf_apart() {
-        let raw = "id\tset\tessay\r\n1\t3\t\"He said \"\"hi\"\"\tthere\"\t7\r\n2\t5\t\"x\"\n";
-        let rows = parse_tsv(raw);
-        assert_eq!(rows.len(), 3);
-        assert_eq!(rows[1], ["1", "3", "He said \"hi\"\tthere", "7"]);
-        assert_eq!(rows[2], ["2", "5", "x"]);
+        // The shared ASAP reader, as load_asap uses it.
+        let raw =
+            "essay_id\tessay_set\tessay\tdomain1_score\r\n1\t3\t\"He said \"\"hi\"\"\tthere\"\t7\r\n2\t5\t\"x\"\t1\n";
+        let rows = asap::parse_fold("f", raw).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].id, rows[0].set, rows[0].text.as_str()),
+            (1, 3, "He said \"hi\"\tthere")
+        );
+        assert_eq!((rows[1].id, rows[1].set, rows[1].text.as_str()), (2, 5, "x"));
     }
 
     #[test]
