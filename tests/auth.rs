@@ -68,13 +68,7 @@ async fn each_tenant_sees_only_its_own_data_and_bad_keys_are_unauthenticated() {
     // Tenant A writes an assignment, an essay, a grade and a job.
     let a = with_key(channel.clone(), Some(&key_a));
     AssignmentServiceClient::new(a.clone())
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "hw1".into(),
-                question: QUESTION.into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment("hw1", QUESTION))
         .await
         .unwrap();
     let mut e = essay(SECRET_TEXT);

@@ -38,13 +38,10 @@ async fn a_model_learned_from_marked_essays_grades_the_rest_and_says_so() {
     let mut app = spawn_app(dir.path()).await;
     let mut calibration = CalibrationServiceClient::connect(app.endpoint()).await.unwrap();
     app.assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "asap3".into(),
-                question: "Describe how the features of the setting affect the cyclist.".into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment(
+            "asap3",
+            "Describe how the features of the setting affect the cyclist.",
+        ))
         .await
         .unwrap();
     let essays = set3();
@@ -217,13 +214,7 @@ async fn exemplars_that_all_share_one_score_cannot_train_a_model() {
     let mut app = spawn_app(dir.path()).await;
     let mut calibration = CalibrationServiceClient::connect(app.endpoint()).await.unwrap();
     app.assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "a".into(),
-                question: "Q?".into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment("a", "Q?"))
         .await
         .unwrap();
     for e in set3().iter().take(25) {

@@ -56,13 +56,10 @@ async fn acknowledged_essays_and_grades_survive_repeated_sigkill() {
             .unwrap();
         if round == 0 {
             v1::assignment_service_client::AssignmentServiceClient::new(channel.clone())
-                .create_assignment(v1::CreateAssignmentRequest {
-                    assignment: Some(v1::Assignment {
-                        id: "crash".into(),
-                        question: "How successful was Soviet foreign policy in the years 1925–1945?".into(),
-                        ..Default::default()
-                    }),
-                })
+                .create_assignment(new_assignment(
+                    "crash",
+                    "How successful was Soviet foreign policy in the years 1925–1945?",
+                ))
                 .await
                 .unwrap();
         }

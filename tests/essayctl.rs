@@ -145,13 +145,10 @@ async fn essayctl_grades_an_assignment_as_a_job_and_exports_a_csv() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = spawn_app(dir.path()).await;
     app.assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "hw".into(),
-                question: "How successful was Soviet foreign policy in the years 1925–1945?".into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment(
+            "hw",
+            "How successful was Soviet foreign policy in the years 1925–1945?",
+        ))
         .await
         .unwrap();
     for i in 0..5 {

@@ -162,13 +162,7 @@ async fn an_external_id_is_unique_within_its_assignment() {
     let mut app = spawn_app(dir.path()).await;
     for id in ["hw1", "hw2"] {
         app.assignments
-            .create_assignment(v1::CreateAssignmentRequest {
-                assignment: Some(v1::Assignment {
-                    id: id.into(),
-                    question: "Why did the war start?".into(),
-                    ..Default::default()
-                }),
-            })
+            .create_assignment(new_assignment(id, "Why did the war start?"))
             .await
             .unwrap();
     }
@@ -466,13 +460,7 @@ async fn restarting_the_server_on_the_same_data_dir_keeps_everything() {
         .essay
         .unwrap();
     app.assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "kept".into(),
-                question: "Was it kept?".into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment("kept", "Was it kept?"))
         .await
         .unwrap();
     app.stop().await;

@@ -22,13 +22,7 @@ fn seed_text() -> String {
 async fn stored_essay(app: &mut TestApp, assignment: &str, question: &str, text: &str) -> String {
     let _ = app
         .assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: assignment.into(),
-                question: question.into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment(assignment, question))
         .await;
     let mut e = essay(text);
     e.assignment_id = assignment.into();

@@ -28,13 +28,7 @@ async fn assignment_with_essays(
     n: usize,
 ) -> Vec<String> {
     assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "soviet".into(),
-                question: QUESTION.into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment("soviet", QUESTION))
         .await
         .unwrap();
     let mut ids = Vec::new();
@@ -218,13 +212,7 @@ async fn a_job_needs_essays_and_a_known_target() {
         .unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
     app.assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "empty".into(),
-                question: QUESTION.into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment("empty", QUESTION))
         .await
         .unwrap();
     let err = jobs

@@ -26,13 +26,10 @@ async fn a_copied_passage_is_found_quoted_text_is_not_and_the_grade_is_flagged()
     let dir = tempfile::tempdir().unwrap();
     let mut app = spawn_app(dir.path()).await;
     app.assignments
-        .create_assignment(v1::CreateAssignmentRequest {
-            assignment: Some(v1::Assignment {
-                id: "letters".into(),
-                question: "Write a letter to your local newspaper about the effects computers have on people.".into(),
-                ..Default::default()
-            }),
-        })
+        .create_assignment(new_assignment(
+            "letters",
+            "Write a letter to your local newspaper about the effects computers have on people.",
+        ))
         .await
         .unwrap();
     let (source, other) = two_long_essays();

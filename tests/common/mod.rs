@@ -89,6 +89,17 @@ pub fn essay(text: &str) -> v1::Essay {
     }
 }
 
+/// A request creating assignment `id` with `question` (and nothing else).
+pub fn new_assignment(id: &str, question: &str) -> v1::CreateAssignmentRequest {
+    v1::CreateAssignmentRequest {
+        assignment: Some(v1::Assignment {
+            id: id.into(),
+            question: question.into(),
+            ..Default::default()
+        }),
+    }
+}
+
 pub fn create(essay: v1::Essay) -> v1::CreateEssayRequest {
     v1::CreateEssayRequest {
         essay: Some(essay),
