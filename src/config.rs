@@ -100,6 +100,10 @@ pub struct ServerConfig {
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM.
     #[arg(long, env = "ESSAYD_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+    /// Address of the Prometheus `/metrics` endpoint (plain HTTP, no auth:
+    /// keep it inside the cluster); off when unset.
+    #[arg(long, env = "ESSAYD_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl ServerConfig {
@@ -120,6 +124,7 @@ impl ServerConfig {
             request_timeout_secs: 120,
             tls_cert: None,
             tls_key: None,
+            metrics_listen: None,
         }
     }
 }

@@ -11,7 +11,8 @@
 //!   implementation, with group commit so that an acknowledged write is on disk.
 //! - [`startup`]: builds the application from a [`config::ServerConfig`] and a
 //!   listener (the binary and the tests run the same code); [`shutdown`] and
-//!   [`telemetry`] are its small helpers.
+//!   [`telemetry`] are its small helpers; [`metrics`] is the optional
+//!   Prometheus endpoint (requests by RPC and code, grades, jobs, store size).
 //! - [`grader`]: the history-rubric grader, a pure library (text, question and
 //!   rubric in; levels, feedback, spans, flags out; no I/O), and [`eval`], which
 //!   measures it against examiner levels.
@@ -50,6 +51,7 @@ pub mod copies;
 pub mod core;
 pub mod eval;
 pub mod grader;
+pub mod metrics;
 pub mod proto;
 pub mod shutdown;
 pub mod startup;

@@ -15,8 +15,10 @@ use crate::{
     },
     config::ServerConfig,
     core::{
-        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics, Similarity,
+        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics, ServiceStats,
+        Similarity,
     },
+    metrics::{Metrics, ServiceCollector},
     proto::{
         FILE_DESCRIPTOR_SET,
         v1::{
@@ -41,6 +43,11 @@ pub enum StartupError {
     Jobs(CoreError),
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("cannot listen for metrics on {addr}: {error}")]
+    MetricsListen {
+        addr: std::net::SocketAddr,
+        error: std::io::Error,
+    },
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -135,6 +142,10 @@ pub async fn serve(
         GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone())),
         auth.clone(),
     );
+    let metrics = Metrics::new(ServiceCollector::new(
+        ServiceStats::new(store.clone()),
+        grading.tally().clone(),
+    ));
     let grading_service = InterceptedService::new(
         GradingServiceServer::new(GradingApi::new(grading, rubrics)),
         auth.clone(),
@@ -172,7 +183,21 @@ pub async fn serve(
             .map_err(|e| StartupError::Tls(e.to_string()))?;
         tracing::info!(cert = %cert.display(), "TLS on");
     }
+    let metrics_server = match config.metrics_listen {
+        Some(addr) => {
+            let listener = TcpListener::bind(addr)
+                .await
+                .map_err(|error| StartupError::MetricsListen { addr, error })?;
+            let metrics_addr = listener.local_addr().ok();
+            tracing::info!(metrics_addr = ?metrics_addr, "metrics endpoint listening on /metrics");
+            // Served until the gRPC server has finished, then stopped.
+            Some(tokio::spawn(crate::metrics::serve_metrics(metrics.clone(), listener)))
+        }
+        None => None,
+    };
+    // Metrics outermost, so that shed requests are counted too.
     let server = builder
+        .layer(metrics.layer())
         .layer(InFlightLimitLayer::new(config.max_in_flight))
         .add_service(health_service)
         .add_service(reflection_v1)
@@ -192,6 +217,9 @@ pub async fn serve(
         }
     }
 
+    if let Some(metrics_server) = metrics_server {
+        metrics_server.abort();
+    }
     jobs.stop().await;
     tracing::info!("in-flight requests finished; flushing the store");
     let flushed = tokio::task::spawn_blocking(move || store.flush_blocking()).await;

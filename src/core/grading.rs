@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::{
     Assignments, Calibration, CoreError, EssayId, Essays, ModelInfo, ModelScore, Similarity, TenantId, essays::Page,
-    rubrics::Rubrics, time_us,
+    rubrics::Rubrics, stats::GradeTally, time_us,
 };
 use crate::{
     calibration::{ScoreScale, ScoringModel},
@@ -110,6 +110,7 @@ pub struct Grading {
     rubrics: Rubrics,
     calibration: Calibration,
     similarity: Similarity,
+    tally: Arc<GradeTally>,
 }
 
 fn grade_error(field: &str, e: GradeError) -> CoreError {
@@ -200,7 +201,13 @@ impl Grading {
             rubrics,
             calibration,
             similarity,
+            tally: Arc::new(GradeTally::default()),
         }
+    }
+
+    /// Grades stored since the server started, by band and flag.
+    pub fn tally(&self) -> &Arc<GradeTally> {
+        &self.tally
     }
 
     /// Flags a stored essay's grade `copied` when it shares more than the
@@ -250,6 +257,7 @@ impl Grading {
             });
         }
         self.store.sync().await?;
+        self.tally.record(&view.grade);
         tracing::info!(
             tenant = tenant.as_str(),
             essay_id = %essay_id,

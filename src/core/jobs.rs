@@ -40,6 +40,25 @@ pub enum JobState {
 }
 
 impl JobState {
+    pub const ALL: [JobState; 5] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Succeeded,
+        JobState::Failed,
+        JobState::Cancelled,
+    ];
+
+    /// The state's name in metrics and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
     fn from_i32(v: i32) -> Result<Self, CoreError> {
         Ok(match v {
             1 => Self::Queued,
@@ -583,6 +602,9 @@ impl Inner {
                     .store
                     .record_job_results(tenant_key.as_str(), &id.to_bytes(), &items)?;
                 inner.store.sync().await?;
+                for grade in items.iter().filter_map(|item| item.grade.as_ref()) {
+                    inner.grading.tally().record_stored(grade);
+                }
                 inner.changed.send_modify(|v| *v += 1);
                 Ok::<_, CoreError>(())
             }));

@@ -15,6 +15,7 @@ mod ids;
 mod jobs;
 mod rubrics;
 mod similarity;
+mod stats;
 pub mod text_metrics;
 mod time_us;
 
@@ -29,3 +30,4 @@ pub use ids::{AssignmentId, EssayId, TenantId, parse_name};
 pub use jobs::{FailureKind, GradingJobs, ItemFailure, Job, JobEvent, JobId, JobResult, JobState, JobTarget};
 pub use rubrics::{DEFAULT_RUBRIC, RubricDraft, RubricVersion, Rubrics};
 pub use similarity::{SimilarEssay, Similarity, SimilarityQuery};
+pub use stats::{GradeTally, JobCounts, ServiceStats};
