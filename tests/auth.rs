@@ -3,37 +3,12 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
-use essayd::cli::BearerToken;
 use essayd::proto::v1::{
-    self, assignment_service_client::AssignmentServiceClient, calibration_service_client::CalibrationServiceClient,
-    essay_service_client::EssayServiceClient, grading_job_service_client::GradingJobServiceClient,
-    grading_service_client::GradingServiceClient, similarity_service_client::SimilarityServiceClient,
+    self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient,
+    grading_job_service_client::GradingJobServiceClient, grading_service_client::GradingServiceClient,
 };
-use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
-
-fn keys(data_dir: &std::path::Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_essayd"))
-        .arg("keys")
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-type Authed = InterceptedService<Channel, BearerToken>;
-
-fn with_key(channel: Channel, key: Option<&str>) -> Authed {
-    InterceptedService::new(
-        channel,
-        BearerToken(key.map(|k| format!("Bearer {k}").parse().unwrap())),
-    )
-}
+use tonic::{Code, transport::Channel};
 
 const QUESTION: &str = "How successful was Soviet foreign policy in the years 1925–1945?";
 const SECRET_TEXT: &str = "Zanzibar-Quokka treaty analysis. In 1939 the pact shows that Stalin bought time, however Roberts argues otherwise.";
@@ -103,145 +78,30 @@ async fn each_tenant_sees_only_its_own_data_and_bad_keys_are_unauthenticated() {
         .job
         .unwrap();
 
-    // Tenant B sees none of it: NOT_FOUND (never PERMISSION_DENIED), empty lists.
+    // Tenant B does not see it (tests/isolation.rs walks every RPC this way).
     let b = with_key(channel.clone(), Some(&key_b));
     let mut essays_b = EssayServiceClient::new(b.clone());
-    let codes = [
-        essays_b
-            .get_essay(v1::GetEssayRequest {
-                id: essay_a.id.clone(),
-                view: 0,
-            })
-            .await
-            .unwrap_err()
-            .code(),
-        essays_b
-            .delete_essay(v1::DeleteEssayRequest { id: essay_a.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
-        AssignmentServiceClient::new(b.clone())
-            .get_assignment(v1::GetAssignmentRequest { id: "hw1".into() })
-            .await
-            .unwrap_err()
-            .code(),
-        GradingServiceClient::new(b.clone())
-            .get_grade(v1::GetGradeRequest {
-                essay_id: essay_a.id.clone(),
-                grade_id: grade_a.id.clone(),
-            })
-            .await
-            .unwrap_err()
-            .code(),
-        GradingServiceClient::new(b.clone())
-            .list_grades(v1::ListGradesRequest {
-                essay_id: essay_a.id.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap_err()
-            .code(),
-        GradingServiceClient::new(b.clone())
-            .grade_essay(v1::GradeEssayRequest {
-                essay_id: essay_a.id.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap_err()
-            .code(),
-        GradingJobServiceClient::new(b.clone())
-            .get_grading_job(v1::GetGradingJobRequest { id: job_a.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
-        GradingJobServiceClient::new(b.clone())
-            .create_grading_job(v1::CreateGradingJobRequest {
-                job: Some(v1::GradingJob {
-                    essay_ids: vec![essay_a.id.clone()],
-                    ..Default::default()
-                }),
-            })
-            .await
-            .unwrap_err()
-            .code(),
-    ];
-    assert!(codes.iter().all(|c| *c == Code::NotFound), "{codes:?}");
-    // Copy detection and calibration are scoped too: B's search for A's very
-    // text finds nothing, and A's essay has no exemplar B can see or set.
-    let similar = SimilarityServiceClient::new(b.clone())
-        .find_similar_essays(v1::FindSimilarEssaysRequest {
-            query: Some(v1::find_similar_essays_request::Query::Text(SECRET_TEXT.repeat(3))),
-            threshold: 0.0,
-            limit: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .matches;
-    assert!(similar.is_empty(), "{similar:?}");
-    let mut calibration_b = CalibrationServiceClient::new(b.clone());
-    let err = calibration_b
-        .set_exemplar(v1::SetExemplarRequest {
-            exemplar: Some(v1::Exemplar {
-                essay_id: essay_a.id.clone(),
-                scores: vec![v1::TraitScore {
-                    r#trait: "holistic".into(),
-                    score: 1,
-                    scale_min: 0,
-                    scale_max: 3,
-                }],
-                ..Default::default()
-            }),
+    let err = essays_b
+        .get_essay(v1::GetEssayRequest {
+            id: essay_a.id.clone(),
+            view: 0,
         })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
-    let err = calibration_b
-        .list_exemplars(v1::ListExemplarsRequest {
-            assignment_id: "hw1".into(),
+    let err = GradingServiceClient::new(b.clone())
+        .get_grade(v1::GetGradeRequest {
+            essay_id: essay_a.id.clone(),
+            grade_id: grade_a.id.clone(),
         })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
-    // A's own search does find its essay (so the empty result above is isolation, not a miss).
-    let own = SimilarityServiceClient::new(a.clone())
-        .find_similar_essays(v1::FindSimilarEssaysRequest {
-            query: Some(v1::find_similar_essays_request::Query::Text(SECRET_TEXT.repeat(3))),
-            threshold: 0.0,
-            limit: 0,
-        })
+    let err = GradingJobServiceClient::new(b.clone())
+        .get_grading_job(v1::GetGradingJobRequest { id: job_a.id.clone() })
         .await
-        .unwrap()
-        .into_inner()
-        .matches;
-    assert!(own.iter().any(|m| m.essay_id == essay_a.id), "{own:?}");
-    assert!(
-        essays_b
-            .list_essays(v1::ListEssaysRequest::default())
-            .await
-            .unwrap()
-            .into_inner()
-            .essays
-            .is_empty()
-    );
-    assert!(
-        AssignmentServiceClient::new(b.clone())
-            .list_assignments(v1::ListAssignmentsRequest::default())
-            .await
-            .unwrap()
-            .into_inner()
-            .assignments
-            .is_empty()
-    );
-    assert!(
-        GradingJobServiceClient::new(b.clone())
-            .list_grading_jobs(v1::ListGradingJobsRequest::default())
-            .await
-            .unwrap()
-            .into_inner()
-            .jobs
-            .is_empty()
-    );
+        .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
     // B may reuse A's assignment id: ids are per tenant.
     AssignmentServiceClient::new(b.clone())
         .create_assignment(v1::CreateAssignmentRequest {

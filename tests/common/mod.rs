@@ -221,3 +221,26 @@ pub fn essayctl(endpoint: &str, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Runs `essayd keys ARGS --data-dir DIR` (offline key management); returns its stdout.
+pub fn keys(data_dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_essayd"))
+        .arg("keys")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .output()
+        .expect("run essayd keys");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_owned()
+}
+
+/// A channel that sends `authorization: Bearer KEY` (or nothing).
+pub type Authed = tonic::service::interceptor::InterceptedService<Channel, essayd::cli::BearerToken>;
+
+pub fn with_key(channel: Channel, key: Option<&str>) -> Authed {
+    tonic::service::interceptor::InterceptedService::new(
+        channel,
+        essayd::cli::BearerToken(key.map(|k| format!("Bearer {k}").parse().expect("header value"))),
+    )
+}
