@@ -73,6 +73,11 @@ pub struct ServerConfig {
     /// sled page cache size, in MiB.
     #[arg(long, env = "ESSAYD_CACHE_MB", default_value_t = 256)]
     pub cache_mb: u64,
+    /// Free space (MiB) writes must leave on the data dir's disk; a write
+    /// that would not is refused with RESOURCE_EXHAUSTED, and writes resume
+    /// once space is freed.
+    #[arg(long, env = "ESSAYD_MIN_FREE_MB", default_value_t = 64)]
+    pub min_free_mb: u64,
     /// Turn authentication off: every caller acts for the default tenant.
     /// For local development only; the server logs a warning.
     #[arg(long, env = "ESSAYD_INSECURE_NO_AUTH")]
@@ -116,6 +121,7 @@ impl ServerConfig {
             log_format: LogFormat::Human,
             max_essay_bytes: 1024 * 1024,
             cache_mb: 64,
+            min_free_mb: 64,
             shutdown_grace_secs: 5,
             grading_workers: None,
             insecure_no_auth: false,

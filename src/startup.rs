@@ -73,6 +73,7 @@ pub async fn serve(
 ) -> Result<(), StartupError> {
     let options = SledOptions {
         cache_capacity: config.cache_mb * 1024 * 1024,
+        reserve_bytes: config.min_free_mb * 1024 * 1024,
     };
     let store = Arc::new(SledStore::open(&config.data_dir, &options)?);
     let limits = EssayLimits {

@@ -54,6 +54,10 @@ impl From<CoreError> for Status {
                 Code::Unavailable,
                 ErrorDetails::with_error_info("STORAGE_UNAVAILABLE", ERROR_DOMAIN, HashMap::new()),
             ),
+            CoreError::StorageFull(_) => (
+                Code::ResourceExhausted,
+                ErrorDetails::with_error_info("STORAGE_FULL", ERROR_DOMAIN, HashMap::new()),
+            ),
             CoreError::Internal(ref detail) => {
                 tracing::error!(error = %detail, "internal error");
                 (

@@ -205,6 +205,7 @@ async fn core_creates(clients: usize, duration: Duration, text: Arc<String>) -> 
         dir.path(),
         &SledOptions {
             cache_capacity: 64 * 1024 * 1024,
+            ..SledOptions::default()
         },
     )
     .map_err(|e| CliError::Bench(e.to_string()))?;

@@ -27,12 +27,22 @@ pub enum CoreError {
     /// Storage failed; retrying later may succeed.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// The disk is (nearly) full: nothing was written; retrying after space
+    /// is freed will succeed.
+    #[error("{0}")]
+    StorageFull(String),
     /// Stored data is damaged; an operator must look.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl CoreError {
+    /// Whether the same request may succeed later without a change: storage
+    /// that was unavailable or full.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, CoreError::Unavailable(_) | CoreError::StorageFull(_))
+    }
+
     pub fn invalid(field: impl Into<String>, reason: &'static str, description: impl Into<String>) -> Self {
         CoreError::InvalidArgument {
             field: field.into(),
@@ -72,6 +82,8 @@ impl From<StoreError> for CoreError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(detail) => CoreError::Unavailable(detail),
+            full @ StoreError::Full { .. } => CoreError::StorageFull(full.to_string()),
+            read_only @ StoreError::ReadOnly => CoreError::Unavailable(read_only.to_string()),
             corrupt @ StoreError::Corrupt { .. } => CoreError::Internal(corrupt.to_string()),
         }
     }

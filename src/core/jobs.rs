@@ -27,6 +27,10 @@ use crate::{
 /// A job id: a UUIDv7, so jobs list newest first.
 pub type JobId = EssayId;
 
+/// How long a job stopped by full or unavailable storage waits before it
+/// tries again.
+const TRANSIENT_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The most essays one job may grade.
 pub const MAX_JOB_ESSAYS: usize = 1_000_000;
 
@@ -122,6 +126,7 @@ impl From<&CoreError> for ItemFailure {
             CoreError::AlreadyExists { reason, .. } => (FailureKind::FailedPrecondition, *reason),
             CoreError::FailedPrecondition { reason, .. } => (FailureKind::FailedPrecondition, *reason),
             CoreError::Unavailable(_) => (FailureKind::Unavailable, "STORAGE_UNAVAILABLE"),
+            CoreError::StorageFull(_) => (FailureKind::Unavailable, "STORAGE_FULL"),
             CoreError::Internal(_) => (FailureKind::Internal, "INTERNAL"),
         };
         ItemFailure {
@@ -213,6 +218,16 @@ impl GradingJobs {
                 let Some((tenant, id)) = next else { return };
                 if let Err(e) = runner.run(&tenant, id).await {
                     tracing::error!(tenant = tenant.as_str(), job_id = %id, error = %e, "grading job stopped");
+                    if e.is_transient() {
+                        // Storage was full or unavailable: try again later,
+                        // from where the job stopped.
+                        let queue = runner.queue.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(TRANSIENT_RETRY).await;
+                            tracing::info!(tenant = tenant.as_str(), job_id = %id, "retrying grading job");
+                            let _ = queue.send((tenant, id));
+                        });
+                    }
                 }
             }
         });
@@ -645,7 +660,8 @@ impl Inner {
                     grade: Some(record),
                 }
             }
-            Err(CoreError::Unavailable(e)) => return Err(CoreError::Unavailable(e)),
+            // Storage trouble stops the job (to be retried), not the essay.
+            Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
                 tracing::warn!(tenant = tenant.as_str(), job_id = %id, essay_id = %essay_id, error = %e, "essay not graded");
                 let failure = ItemFailure::from(&e);

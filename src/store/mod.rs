@@ -7,6 +7,7 @@
 //! shares one flush among all the writers waiting at the same time
 //! ([`group_commit`]). No sled type appears in this module's interface.
 
+mod disk_guard;
 pub mod fingerprints;
 mod group_commit;
 mod keys;
@@ -33,9 +34,17 @@ pub type EssayKey = [u8; 16];
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The disk or the database failed (I/O error, disk full, read-only).
+    /// The disk or the database failed (an I/O error).
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A write was refused: it would leave less than the reserve free.
+    #[error(
+        "the data dir's disk is full: {available_bytes} bytes free, {reserve_bytes} kept in reserve; writes resume when space is freed"
+    )]
+    Full { available_bytes: u64, reserve_bytes: u64 },
+    /// A write was refused: the data dir's file system is read-only.
+    #[error("the data dir is on a read-only file system; writes resume when it is writable again")]
+    ReadOnly,
     /// A stored record could not be decoded.
     #[error("corrupt {what} record: {detail}")]
     Corrupt { what: &'static str, detail: String },

@@ -20,6 +20,7 @@ use sled::{
 use super::{
     ApiKeyRecord, AssignmentRecord, EssayInsert, EssayKey, EssayQuery, EssayRecord, ExemplarRecord, GradeRecord,
     InsertOutcome, JobItem, JobRecord, JobResultRecord, ModelRecord, RubricRecord, Store, StoreError, StoreFuture,
+    disk_guard::DiskGuard,
     fingerprints,
     group_commit::GroupCommit,
     keys,
@@ -50,6 +51,7 @@ pub struct SledStore {
     models: Tree,
     model_latest: Tree,
     commit: GroupCommit,
+    guard: DiskGuard,
 }
 
 /// Options for opening the store.
@@ -57,15 +59,22 @@ pub struct SledStore {
 pub struct SledOptions {
     /// sled's page cache, in bytes.
     pub cache_capacity: u64,
+    /// Free disk space writes must leave, in bytes ([`DiskGuard`]).
+    pub reserve_bytes: u64,
 }
 
 impl Default for SledOptions {
     fn default() -> Self {
         Self {
             cache_capacity: 256 * 1024 * 1024,
+            reserve_bytes: 64 * 1024 * 1024,
         }
     }
 }
+
+/// What the disk guard assumes a small write (a record and its indexes) may
+/// take on disk, log overhead included.
+const SMALL_WRITE: usize = 4096;
 
 fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
@@ -164,6 +173,7 @@ impl SledStore {
             models: db.open_tree("model_versions")?,
             model_latest: db.open_tree("model_latest")?,
             commit: GroupCommit::new(db.clone()),
+            guard: DiskGuard::new(dir, options.reserve_bytes),
             db,
         })
     }
@@ -180,6 +190,8 @@ impl SledStore {
 
 impl Store for SledStore {
     fn insert_essay(&self, tenant: &str, insert: EssayInsert<'_>) -> Result<InsertOutcome, StoreError> {
+        // The text, its record and indexes, and its fingerprints.
+        self.guard.check_write(2 * insert.text.len() + SMALL_WRITE)?;
         let record = insert.record;
         let id: EssayKey = record.id.as_slice().try_into().map_err(|_| StoreError::Corrupt {
             what: "essay",
@@ -332,6 +344,7 @@ impl Store for SledStore {
     }
 
     fn delete_essay(&self, tenant: &str, id: &EssayKey) -> Result<bool, StoreError> {
+        self.guard.check_delete()?;
         let essay_key = keys::essay(tenant, id);
         let Some(bytes) = self.essays.get(&essay_key)? else {
             return Ok(false);
@@ -386,6 +399,7 @@ impl Store for SledStore {
     }
 
     fn insert_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let key = keys::assignment(tenant, &record.id);
         let inserted = self
             .assignments
@@ -394,6 +408,7 @@ impl Store for SledStore {
     }
 
     fn replace_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let key = keys::assignment(tenant, &record.id);
         let bytes = records::encode(record);
         let replaced = self.assignments.transaction(|tree| {
@@ -443,6 +458,7 @@ impl Store for SledStore {
     }
 
     fn insert_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let (essay_id, grade_id) = grade_ids(grade)?;
         let essay_key = keys::essay(tenant, &essay_id);
         let grade_key = keys::grade(tenant, &essay_id, &grade_id);
@@ -459,6 +475,7 @@ impl Store for SledStore {
     }
 
     fn replace_grade(&self, tenant: &str, grade: &GradeRecord) -> Result<bool, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let (essay_id, grade_id) = grade_ids(grade)?;
         let essay_key = keys::essay(tenant, &essay_id);
         let grade_key = keys::grade(tenant, &essay_id, &grade_id);
@@ -509,6 +526,7 @@ impl Store for SledStore {
     }
 
     fn insert_rubric(&self, tenant: &str, rubric: &RubricRecord, new_name: bool) -> Result<Option<u32>, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let latest_key = keys::assignment(tenant, &rubric.name);
         (&self.rubrics, &self.rubric_latest)
             .transaction(|(rubrics, latest)| {
@@ -582,6 +600,7 @@ impl Store for SledStore {
     }
 
     fn insert_job(&self, tenant: &str, job: &JobRecord, essays: &[EssayKey]) -> Result<(), StoreError> {
+        self.guard.check_write(SMALL_WRITE + 32 * essays.len())?;
         let id: [u8; 16] = job.id.as_slice().try_into().map_err(|_| StoreError::Corrupt {
             what: "job",
             detail: "job id is not 16 bytes".into(),
@@ -610,6 +629,7 @@ impl Store for SledStore {
         id: &[u8; 16],
         change: &dyn Fn(&mut JobRecord),
     ) -> Result<Option<JobRecord>, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let key = keys::job(tenant, id);
         self.jobs
             .transaction(|tree| {
@@ -666,6 +686,8 @@ impl Store for SledStore {
         job: &[u8; 16],
         items: &[JobItem],
     ) -> Result<Option<JobRecord>, StoreError> {
+        // Each result and its grade (spans, feedback).
+        self.guard.check_write(SMALL_WRITE * (1 + items.len()))?;
         let job_key = keys::job(tenant, job);
         let mut prepared = Vec::with_capacity(items.len());
         for item in items {
@@ -741,6 +763,7 @@ impl Store for SledStore {
     }
 
     fn set_exemplar(&self, tenant: &str, essay: &EssayKey, exemplar: &ExemplarRecord) -> Result<bool, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let key = keys::essay(tenant, essay);
         let bytes = records::encode(exemplar);
         (&self.essays, &self.exemplars)
@@ -762,10 +785,13 @@ impl Store for SledStore {
     }
 
     fn delete_exemplar(&self, tenant: &str, essay: &EssayKey) -> Result<bool, StoreError> {
+        self.guard.check_delete()?;
         Ok(self.exemplars.remove(keys::essay(tenant, essay))?.is_some())
     }
 
     fn insert_model(&self, tenant: &str, model: &ModelRecord) -> Result<u32, StoreError> {
+        self.guard
+            .check_write(SMALL_WRITE + prost::Message::encoded_len(model))?;
         let latest_key = keys::model(tenant, &model.assignment_id, &model.name);
         (&self.models, &self.model_latest)
             .transaction(|(models, latest)| {
@@ -830,6 +856,7 @@ impl Store for SledStore {
     }
 
     fn insert_api_key(&self, token_hash: &[u8; 32], key: &ApiKeyRecord) -> Result<(), StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         let bytes = records::encode(key);
         (&self.api_keys, &self.api_key_ids)
             .transaction(|(keys_tree, ids)| {
@@ -860,6 +887,7 @@ impl Store for SledStore {
     }
 
     fn revoke_api_key(&self, key_id: &str, when_us: i64) -> Result<Option<ApiKeyRecord>, StoreError> {
+        self.guard.check_write(SMALL_WRITE)?;
         (&self.api_keys, &self.api_key_ids)
             .transaction(|(keys_tree, ids)| {
                 let Some(hash) = ids.get(key_id.as_bytes())? else {
