@@ -114,6 +114,7 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     let text = Arc::new(essay_text(text_bytes));
     let mut results = Vec::new();
     for &n in &clients {
+        results.push(grpc_health_checks(n, duration).await?);
         results.push(grpc_creates(n, duration, text.clone()).await?);
         results.push(core_creates(n, duration, text.clone()).await?);
         results.push(sled_writes(n, duration, text.clone(), true).await?);
@@ -142,25 +143,79 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A real server on a temporary data dir, for one measurement.
+struct BenchServer {
+    endpoint: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<(), startup::StartupError>>,
+    _dir: tempfile::TempDir,
+}
+
+impl BenchServer {
+    async fn start() -> Result<Self, CliError> {
+        let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| CliError::Bench(e.to_string()))?;
+        let config = ServerConfig {
+            insecure_no_auth: true,
+            ..ServerConfig::for_data_dir(dir.path())
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            startup::serve(&config, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Ok(Self {
+            endpoint: format!("http://{addr}"),
+            stop,
+            server,
+            _dir: dir,
+        })
+    }
+
+    async fn stop(self) -> Result<(), CliError> {
+        let _ = self.stop.send(());
+        self.server
+            .await
+            .map_err(|e| CliError::Bench(e.to_string()))?
+            .map_err(|e| CliError::Bench(e.to_string()))
+    }
+}
+
+/// The transport's ceiling on this machine: the same clients calling the
+/// gRPC health check, which touches no storage.
+async fn grpc_health_checks(clients: usize, duration: Duration) -> Result<Measurement, CliError> {
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+    let server = BenchServer::start().await?;
+    let mut tasks = Vec::new();
+    let start = Instant::now();
+    for _ in 0..clients {
+        let mut client = HealthClient::new(connect(&server.endpoint).await?);
+        tasks.push(tokio::spawn(async move {
+            let mut hist = histogram();
+            let mut calls = 0u64;
+            while start.elapsed() < duration {
+                let t = Instant::now();
+                client.check(HealthCheckRequest::default()).await?;
+                hist.record(t.elapsed().as_micros() as u64).ok();
+                calls += 1;
+            }
+            Ok::<_, tonic::Status>((calls, hist))
+        }));
+    }
+    let m = collect("grpc health check (no I/O)", clients, start, tasks).await?;
+    server.stop().await?;
+    Ok(m)
+}
+
 /// Durable creates through a real server on a temporary data dir.
 async fn grpc_creates(clients: usize, duration: Duration, text: Arc<String>) -> Result<Measurement, CliError> {
-    let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
-    let addr = listener.local_addr().map_err(|e| CliError::Bench(e.to_string()))?;
-    let config = ServerConfig {
-        insecure_no_auth: true,
-        ..ServerConfig::for_data_dir(dir.path())
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        startup::serve(&config, listener, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
-    let endpoint = format!("http://{addr}");
+    let server = BenchServer::start().await?;
+    let endpoint = server.endpoint.clone();
     let mut tasks = Vec::new();
     let start = Instant::now();
     for c in 0..clients {
@@ -189,11 +244,7 @@ async fn grpc_creates(clients: usize, duration: Duration, text: Arc<String>) -> 
         }));
     }
     let m = collect("grpc CreateEssay (durable)", clients, start, tasks).await?;
-    let _ = stop.send(());
-    server
-        .await
-        .map_err(|e| CliError::Bench(e.to_string()))?
-        .map_err(|e| CliError::Bench(e.to_string()))?;
+    server.stop().await?;
     Ok(m)
 }
 
