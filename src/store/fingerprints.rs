@@ -17,19 +17,9 @@
 //!   reads it to find the postings to delete, so it needs no text; a search
 //!   reads it to verify a candidate without re-fingerprinting.
 //!
-//! - `fingerprint_pending`: `tenant 0x00 essay16` → the same bytes as
-//!   `essay_fingerprints`, for an essay whose postings are being written.
-//!
-//! A new essay's fingerprints and a pending marker are written in the
-//! transaction that inserts the essay ([`record_in`]); its ~70 postings are
-//! written after it, as plain inserts ([`SledFingerprintIndex::post`]), then
-//! the marker is removed. sled runs transactions one at a time under a global
-//! lock, and the postings were most of a create's transaction; plain inserts
-//! run concurrently. The store flushes before it acknowledges the create, so
-//! an acknowledged essay has all its postings; a crash in between leaves the
-//! marker, and [`SledFingerprintIndex::finish_pending`] completes (or, for an
-//! essay deleted meanwhile, undoes) the postings at the next start. Deletes
-//! remove postings in their own transaction ([`remove_in`]).
+//! Both trees are written in one transaction. [`insert_in`] and
+//! [`remove_in`] work on transactional trees, so the store can index an
+//! essay in the same transaction that inserts (or deletes) it.
 
 use rustc_hash::FxHashMap;
 use sled::{
@@ -42,7 +32,6 @@ use crate::copies::{Candidate, Candidates, EssayKey, FingerprintIndex, Fingerpri
 /// Tree names.
 pub const POSTINGS_TREE: &str = "fingerprint_postings";
 pub const ESSAYS_TREE: &str = "essay_fingerprints";
-pub const PENDING_TREE: &str = "fingerprint_pending";
 
 impl From<sled::Error> for IndexError {
     fn from(e: sled::Error) -> Self {
@@ -129,29 +118,11 @@ pub fn insert_in(
     Ok(())
 }
 
-/// Records a new essay's fingerprints, and marks its postings pending,
-/// inside the transaction that inserts the essay; [`SledFingerprintIndex::post`]
-/// writes the postings after it commits.
-pub fn record_in(
-    essays: &TransactionalTree,
-    pending: &TransactionalTree,
-    tenant: &str,
-    essay: &EssayKey,
-    fingerprints: &Fingerprints,
-) -> Result<(), ConflictableTransactionError<IndexError>> {
-    let key = essay_key(tenant, essay);
-    let bytes = fingerprints.to_bytes();
-    essays.insert(key.as_slice(), bytes.as_slice())?;
-    pending.insert(key, bytes)?;
-    Ok(())
-}
-
 /// The fingerprint index in a sled database.
 #[derive(Debug, Clone)]
 pub struct SledFingerprintIndex {
     postings: Tree,
     essays: Tree,
-    pending: Tree,
 }
 
 /// Entries and bytes (keys plus values) an index holds.
@@ -168,47 +139,7 @@ impl SledFingerprintIndex {
         Ok(Self {
             postings: db.open_tree(POSTINGS_TREE)?,
             essays: db.open_tree(ESSAYS_TREE)?,
-            pending: db.open_tree(PENDING_TREE)?,
         })
-    }
-
-    /// Writes the postings of an essay [`record_in`] recorded, then clears
-    /// its pending marker. If the essay was deleted meanwhile (its delete
-    /// removed only the postings written before it), removes them again.
-    pub fn post(&self, tenant: &str, essay: &EssayKey, fingerprints: &Fingerprints) -> Result<(), IndexError> {
-        let hashes = fingerprints.hashes();
-        for &hash in &hashes {
-            self.postings.insert(posting_key(tenant, hash, essay), &[])?;
-        }
-        let key = essay_key(tenant, essay);
-        if self.essays.get(&key)?.is_none() {
-            for &hash in &hashes {
-                self.postings.remove(posting_key(tenant, hash, essay))?;
-            }
-        }
-        self.pending.remove(key)?;
-        Ok(())
-    }
-
-    /// Completes the postings a crash left pending; returns how many essays
-    /// it completed. Run at open, before any request.
-    pub fn finish_pending(&self) -> Result<usize, IndexError> {
-        let mut finished = 0;
-        for entry in self.pending.iter() {
-            let (key, bytes) = entry?;
-            let split = key
-                .iter()
-                .position(|&b| b == 0)
-                .ok_or_else(|| IndexError::Corrupt("pending key without a tenant".into()))?;
-            let tenant = std::str::from_utf8(&key[..split])
-                .map_err(|_| IndexError::Corrupt("pending key's tenant is not UTF-8".into()))?;
-            let essay: EssayKey = key[split + 1..]
-                .try_into()
-                .map_err(|_| IndexError::Corrupt("pending key's essay is not 16 bytes".into()))?;
-            self.post(tenant, &essay, &decode(&bytes)?)?;
-            finished += 1;
-        }
-        Ok(finished)
     }
 
     /// Counts entries and the bytes of their keys and values (what sled
@@ -304,59 +235,5 @@ impl FingerprintIndex for SledFingerprintIndex {
                 .collect(),
             holders,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::copies::fingerprint;
-
-    const TEXT: &str = "In 1939 the Nazi-Soviet Pact bought the USSR time to rearm before the German invasion, \
-        and historians such as Geoffrey Roberts argue that Stalin misjudged Hitler's intentions throughout.";
-
-    fn record(db: &sled::Db, index: &SledFingerprintIndex, essay: &EssayKey, fps: &Fingerprints) {
-        (&index.essays, &index.pending)
-            .transaction(|(essays, pending)| record_in(essays, pending, "school", essay, fps))
-            .map_err(from_tx)
-            .unwrap();
-        db.flush().unwrap();
-    }
-
-    #[test]
-    fn postings_a_crash_left_pending_are_completed_at_the_next_open() {
-        let dir = tempfile::tempdir().unwrap();
-        let fps = fingerprint(TEXT);
-        assert!(!fps.hashes().is_empty());
-        {
-            let db = sled::open(dir.path()).unwrap();
-            let index = SledFingerprintIndex::open(&db).unwrap();
-            // The create's transaction committed; the crash came before its postings.
-            record(&db, &index, &[1; 16], &fps);
-            assert_eq!(index.posting_count("school").unwrap(), 0);
-        }
-        let db = sled::open(dir.path()).unwrap();
-        let index = SledFingerprintIndex::open(&db).unwrap();
-        assert_eq!(index.finish_pending().unwrap(), 1);
-        assert_eq!(index.posting_count("school").unwrap(), fps.hashes().len());
-        assert_eq!(index.pending.len(), 0);
-        let found = index.candidates("school", &fps.hashes(), None, 50).unwrap();
-        assert_eq!(found.essays.len(), 1);
-        assert_eq!(found.essays[0].essay, [1; 16]);
-        assert_eq!(index.finish_pending().unwrap(), 0, "nothing is left pending");
-    }
-
-    #[test]
-    fn postings_of_an_essay_deleted_before_they_were_written_are_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sled::open(dir.path()).unwrap();
-        let index = SledFingerprintIndex::open(&db).unwrap();
-        let fps = fingerprint(TEXT);
-        record(&db, &index, &[2; 16], &fps);
-        // A delete lands between the create's transaction and its postings.
-        assert!(index.remove("school", &[2; 16]).unwrap());
-        index.post("school", &[2; 16], &fps).unwrap();
-        assert_eq!(index.posting_count("school").unwrap(), 0);
-        assert_eq!(index.pending.len(), 0);
     }
 }

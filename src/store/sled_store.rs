@@ -46,7 +46,6 @@ pub struct SledStore {
     exemplars: Tree,
     fingerprint_postings: Tree,
     essay_fingerprints: Tree,
-    fingerprint_pending: Tree,
     /// The same two trees, as the copy-detection index reads them.
     fingerprint_index: fingerprints::SledFingerprintIndex,
     models: Tree,
@@ -151,7 +150,7 @@ impl SledStore {
             .path(dir)
             .cache_capacity(options.cache_capacity)
             .open()?;
-        let store = Self {
+        Ok(Self {
             essays: db.open_tree("essays")?,
             texts: db.open_tree("essay_texts")?,
             by_assignment: db.open_tree("essays_by_assignment")?,
@@ -169,7 +168,6 @@ impl SledStore {
             exemplars: db.open_tree("exemplars")?,
             fingerprint_postings: db.open_tree(fingerprints::POSTINGS_TREE)?,
             essay_fingerprints: db.open_tree(fingerprints::ESSAYS_TREE)?,
-            fingerprint_pending: db.open_tree(fingerprints::PENDING_TREE)?,
             fingerprint_index: fingerprints::SledFingerprintIndex::open(&db)
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?,
             models: db.open_tree("model_versions")?,
@@ -177,19 +175,7 @@ impl SledStore {
             commit: GroupCommit::new(db.clone()),
             guard: DiskGuard::new(dir, options.reserve_bytes),
             db,
-        };
-        let finished = store
-            .fingerprint_index
-            .finish_pending()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        if finished > 0 {
-            store.db.flush()?;
-            tracing::info!(
-                essays = finished,
-                "completed copy-detection postings left pending by a crash"
-            );
-        }
-        Ok(store)
+        })
     }
 
     /// Flushes everything to disk now (used at shutdown).
@@ -225,18 +211,18 @@ impl Store for SledStore {
         let assignment_key =
             (!record.assignment_id.is_empty()).then(|| keys::assignment(tenant, &record.assignment_id));
 
-        let outcome = (
+        (
             &self.essays,
             &self.texts,
             &self.by_assignment,
             &self.by_external_id,
             &self.request_ids,
             &self.assignments,
+            &self.fingerprint_postings,
             &self.essay_fingerprints,
-            &self.fingerprint_pending,
         )
             .transaction(
-                |(essays, texts, by_assignment, by_external_id, request_ids, assignments, prints, pending)| {
+                |(essays, texts, by_assignment, by_external_id, request_ids, assignments, postings, prints)| {
                     if let Some((key, digest, _)) = &request
                         && let Some(seen) = request_ids.get(key)?
                     {
@@ -274,19 +260,12 @@ impl Store for SledStore {
                     texts.insert(essay_key.as_slice(), insert.text.as_bytes())?;
                     essays.insert(essay_key.as_slice(), record_bytes.as_slice())?;
                     if let Some(fp) = insert.fingerprints {
-                        fingerprints::record_in(prints, pending, tenant, &id, fp).map_err(index_error)?;
+                        fingerprints::insert_in(postings, prints, tenant, &id, fp).map_err(index_error)?;
                     }
                     Ok(InsertOutcome::Inserted)
                 },
             )
-            .map_err(from_tx)?;
-        // The postings, outside the transaction (see store::fingerprints).
-        if let (InsertOutcome::Inserted, Some(fp)) = (&outcome, insert.fingerprints) {
-            self.fingerprint_index
-                .post(tenant, &id, fp)
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        }
-        Ok(outcome)
+            .map_err(from_tx)
     }
 
     fn essay(&self, tenant: &str, id: &EssayKey) -> Result<Option<EssayRecord>, StoreError> {
