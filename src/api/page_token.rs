@@ -121,6 +121,8 @@ pub fn decode_name(token: &str, filters: [u8; 8]) -> Result<Option<String>, Core
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -139,6 +141,57 @@ mod tests {
         edited[3] = if edited[3] == b'A' { b'B' } else { b'A' };
         assert!(decode(std::str::from_utf8(&edited).unwrap(), f).is_err());
         assert!(decode("not a token", f).is_err());
+    }
+
+    fn refused_as_invalid_page_token<T: std::fmt::Debug>(r: Result<T, CoreError>) -> bool {
+        matches!(r, Err(CoreError::InvalidArgument { ref field, .. }) if field == "page_token")
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_is_decoded_or_refused_never_misread(token in any::<String>(), parts in any::<Vec<String>>()) {
+            let f = filter_fingerprint(&parts.iter().map(String::as_str).collect::<Vec<_>>());
+            match decode(&token, f) {
+                Ok(None) => prop_assert!(token.is_empty()),
+                // Only a token the service would issue is accepted.
+                Ok(Some(key)) => prop_assert_eq!(encode(&key, f), token.clone()),
+                Err(e) => prop_assert!(refused_as_invalid_page_token(Err::<(), _>(e))),
+            }
+            for r in [
+                decode_fixed::<16>(&token, f).map(|k| k.map(|k| k.to_vec())),
+                decode_fixed::<4>(&token, f).map(|k| k.map(|k| k.to_vec())),
+                decode_name(&token, f).map(|k| k.map(String::into_bytes)),
+            ] {
+                prop_assert!(r.is_ok() || refused_as_invalid_page_token(r));
+            }
+        }
+
+        #[test]
+        fn every_position_round_trips_and_an_edit_is_refused(
+            key in prop::collection::vec(any::<u8>(), 0..64),
+            filter in ".{0,20}",
+            at in any::<prop::sample::Index>(),
+        ) {
+            let f = filter_fingerprint(&[&filter]);
+            let t = encode(&key, f);
+            prop_assert_eq!(decode(&t, f).unwrap(), Some(key.clone()));
+            prop_assert_eq!(
+                decode_fixed::<16>(&t, f).ok().flatten().map(|k| k.to_vec()),
+                (key.len() == 16).then(|| key.clone())
+            );
+            prop_assert_eq!(
+                decode_fixed::<4>(&t, f).ok().flatten().map(|k| k.to_vec()),
+                (key.len() == 4).then(|| key.clone())
+            );
+            prop_assert_eq!(decode_name(&t, f).ok().flatten(), String::from_utf8(key.clone()).ok());
+            prop_assert!(refused_as_invalid_page_token(decode(&t, filter_fingerprint(&[&filter, ""]))));
+
+            let mut edited = t.clone().into_bytes();
+            let i = at.index(edited.len());
+            edited[i] = if edited[i] == b'A' { b'_' } else { b'A' };
+            prop_assert!(refused_as_invalid_page_token(decode(std::str::from_utf8(&edited).unwrap(), f)));
+            prop_assert!(refused_as_invalid_page_token(decode(&t[..t.len() - 1], f)));
+        }
     }
 
     #[test]

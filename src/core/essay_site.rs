@@ -570,7 +570,43 @@ mod tests {
         )
     }
 
+    /// The input as `parse` sees it: one BOM dropped, the `\r`s ending each line removed.
+    fn normalised(input: &str) -> String {
+        let body = input.strip_prefix('\u{FEFF}').unwrap_or(input);
+        body.split('\n')
+            .map(|l| l.trim_end_matches('\r'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn header_like() -> impl Strategy<Value = String> {
+        "(\u{FEFF})?((Submitted by|Views|Words|Date Submitted|Title|X-Y)?:? ?[0-9/: APMa-z,.-]{0,20}(\r?\n){1,2}){0,6}[a-z .]{0,30}"
+    }
+
     proptest! {
+        #[test]
+        fn text_is_the_tail_of_the_input_and_values_are_pieces_of_lines(
+            input in prop_oneof![any::<String>(), header_like()]
+        ) {
+            let normalised = normalised(&input);
+            let tail = normalised.trim_end();
+            let lines: Vec<&str> = normalised.split('\n').collect();
+            match parse(&input) {
+                ParsedPage::PlainText(t) => {
+                    prop_assert!(tail.ends_with(t.as_str()));
+                    prop_assert!(tail[..tail.len() - t.len()].trim().is_empty(), "plain text lost a line");
+                }
+                ParsedPage::Page(p) => {
+                    prop_assert!(tail.ends_with(p.text.as_str()));
+                    let values = [&p.author, &p.title, &p.category].into_iter().flatten();
+                    for v in values.chain(p.extra.iter().flat_map(|(k, v)| [k, v])) {
+                        prop_assert_eq!(v.trim(), v.as_str());
+                        prop_assert!(lines.iter().any(|l| l.contains(v.as_str())), "{:?} is not from one line", v);
+                    }
+                }
+            }
+        }
+
         #[test]
         fn never_panics(input in any::<String>()) {
             let text = match parse(&input) {
@@ -582,9 +618,7 @@ mod tests {
         }
 
         #[test]
-        fn never_panics_on_header_like_input(
-            input in "(\u{FEFF})?((Submitted by|Views|Words|Date Submitted|Title|X-Y)?:? ?[0-9/: APMa-z,.-]{0,20}(\r?\n){1,2}){0,6}[a-z .]{0,30}"
-        ) {
+        fn never_panics_on_header_like_input(input in header_like()) {
             let _ = parse(&input);
         }
 

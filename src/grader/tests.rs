@@ -361,6 +361,33 @@ proptest! {
         }
     }
 
+    /// What the fuzz target `grader` checks, on bytes read as UTF-8 the lossy way (U+FFFD is three
+    /// bytes, a test of char boundaries) and on essay-like text: spans in text order, the total,
+    /// band and review flag following from the levels, and the same grade twice.
+    #[test]
+    fn any_bytes_grade_consistently_and_deterministically(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..600),
+            essay_like().prop_map(String::into_bytes),
+        ],
+        q in any::<String>(),
+    ) {
+        let text = String::from_utf8_lossy(&bytes);
+        let r = rubric();
+        let first = grade(&text, &q, &r);
+        prop_assert_eq!(&first, &grade(&text, &q, &r));
+        if let Ok(g) = first {
+            assert_spans_valid(&text, &g);
+            for c in &g.criteria {
+                prop_assert!(c.spans.windows(2).all(|w| w[0].start <= w[1].start), "{:?}", c.spans);
+                prop_assert!(f64::from(c.level) <= c.score && c.score < f64::from(c.level) + 1.0, "{:?}", c);
+            }
+            prop_assert_eq!(g.total, (r.total(levels(&g)) * 100.0).round() / 100.0);
+            prop_assert_eq!(&g.band, &r.band_for(g.total).label);
+            prop_assert_eq!(g.needs_review, g.confidence < r.review_threshold || !g.flags.is_empty());
+        }
+    }
+
     #[test]
     fn essay_like_text_grades_with_valid_spans(text in essay_like()) {
         match grade(&text, REFORM_Q, &rubric()) {
