@@ -20,6 +20,7 @@ use super::{
     time_us,
 };
 use crate::{
+    copies::PostingsSnapshot,
     core::Author,
     store::{JobItem, JobRecord, JobResultRecord, Store},
 };
@@ -494,6 +495,12 @@ impl Inner {
         let mut contexts: BTreeMap<Option<AssignmentId>, Result<Arc<GradingContext>, CoreError>> = BTreeMap::new();
         let mut next = 0u32;
         let mut in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError>>> = None;
+        // The tenant's copy-detection postings in memory: each essay's copy
+        // check looks up ~100 fingerprints, and one store scan per lookup
+        // was most of a job's time. A snapshot is used only while no essay
+        // has been stored or deleted since it was read (else the check reads
+        // the store, as GradeEssay does), so grades are the same either way.
+        let mut copies = Copies::default();
         loop {
             if *self.stopping.borrow() {
                 if let Some(previous) = in_flight.take() {
@@ -542,12 +549,18 @@ impl Inner {
                     Err(e) => items.push(self.item(tenant, id, sequence, essay_id, Err(e))?),
                 }
             }
+            let snapshot = if work.is_empty() {
+                None
+            } else {
+                copies.for_chunk(&self.grading, tenant).await?
+            };
             let per_worker = work.len().div_ceil(self.worker_count).max(1);
             let mut tasks = Vec::new();
             while !work.is_empty() {
                 let slice: Vec<_> = work.drain(..per_worker.min(work.len())).collect();
                 let grading = self.grading.clone();
                 let tenant = tenant.clone();
+                let snapshot = snapshot.clone();
                 tasks.push(tokio::task::spawn_blocking(move || {
                     slice
                         .into_iter()
@@ -555,7 +568,7 @@ impl Inner {
                             (
                                 sequence,
                                 essay_id,
-                                grading.compute_blocking(&tenant, essay_id, &context),
+                                grading.compute_blocking(&tenant, essay_id, &context, snapshot.as_deref()),
                             )
                         })
                         .collect::<Vec<_>>()
@@ -640,6 +653,47 @@ impl Inner {
                 }
             }
         })
+    }
+}
+
+/// A job's snapshot of its tenant's copy-detection postings, kept current
+/// between chunks.
+#[derive(Default)]
+struct Copies {
+    snapshot: Option<Arc<PostingsSnapshot>>,
+    /// The index version at the previous chunk's start.
+    previous: Option<u64>,
+}
+
+impl Copies {
+    /// The snapshot for the next chunk: the one held while current, else a
+    /// new one, read only if no essay was stored or deleted during the
+    /// previous chunk. While essays keep arriving, reading a snapshot per
+    /// chunk would cost as much as the store lookups it saves, so the chunk
+    /// reads the store instead. `None` for a tenant too large to hold.
+    async fn for_chunk(
+        &mut self,
+        grading: &Grading,
+        tenant: &TenantId,
+    ) -> Result<Option<Arc<PostingsSnapshot>>, CoreError> {
+        let now = grading.copies_version();
+        let quiet = self.previous.is_none_or(|v| v == now);
+        self.previous = Some(now);
+        if let Some(s) = &self.snapshot
+            && grading.copies_snapshot_is_current(s)
+        {
+            return Ok(Some(s.clone()));
+        }
+        self.snapshot = None;
+        if quiet {
+            let grading = grading.clone();
+            let tenant = tenant.clone();
+            self.snapshot = tokio::task::spawn_blocking(move || grading.copies_snapshot(&tenant))
+                .await
+                .map_err(|e| CoreError::Internal(format!("copy snapshot task failed: {e}")))??
+                .map(Arc::new);
+        }
+        Ok(self.snapshot.clone())
     }
 }
 
