@@ -7,7 +7,10 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use time::OffsetDateTime;
@@ -554,33 +557,36 @@ impl Inner {
             } else {
                 copies.for_chunk(&self.grading, tenant).await?
             };
-            let per_worker = work.len().div_ceil(self.worker_count).max(1);
+            // Workers take the next essay as they finish one, so that a
+            // worker given the longer essays does not leave the others idle
+            // at the end of the chunk.
+            let work = Arc::new(work);
+            let taken = Arc::new(AtomicUsize::new(0));
             let mut tasks = Vec::new();
-            while !work.is_empty() {
-                let slice: Vec<_> = work.drain(..per_worker.min(work.len())).collect();
+            for _ in 0..self.worker_count.min(work.len()) {
+                let (work, taken) = (work.clone(), taken.clone());
                 let grading = self.grading.clone();
                 let tenant = tenant.clone();
                 let snapshot = snapshot.clone();
                 tasks.push(tokio::task::spawn_blocking(move || {
-                    slice
-                        .into_iter()
-                        .map(|(sequence, essay_id, context)| {
-                            (
-                                sequence,
-                                essay_id,
-                                grading.compute_blocking(&tenant, essay_id, &context, snapshot.as_deref()),
-                            )
-                        })
-                        .collect::<Vec<_>>()
+                    let mut graded = Vec::new();
+                    while let Some((sequence, essay_id, context)) = work.get(taken.fetch_add(1, Ordering::Relaxed)) {
+                        let outcome = grading.compute_blocking(&tenant, *essay_id, context, snapshot.as_deref());
+                        graded.push((*sequence, *essay_id, outcome));
+                    }
+                    graded
                 }));
             }
+            let mut graded = Vec::with_capacity(work.len());
             for task in tasks {
-                let graded = task
-                    .await
-                    .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?;
-                for (sequence, essay_id, outcome) in graded {
-                    items.push(self.item(tenant, id, sequence, essay_id, outcome)?);
-                }
+                graded.extend(
+                    task.await
+                        .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?,
+                );
+            }
+            graded.sort_unstable_by_key(|(sequence, _, _)| *sequence);
+            for (sequence, essay_id, outcome) in graded {
+                items.push(self.item(tenant, id, sequence, essay_id, outcome)?);
             }
             // Record and flush this chunk while the next one is graded; one
             // chunk in flight at a time keeps results in order.
