@@ -7,8 +7,10 @@
 //!   algorithm of MOSS).
 //! - [`matching`]: the passages two fingerprinted texts share, and coverage.
 //! - [`index`]: the [`FingerprintIndex`] trait (tenant-scoped postings from
-//!   fingerprint to essays) and an in-memory implementation for tests; the
-//!   sled one is `store_fingerprints`.
+//!   fingerprint to essays), an in-memory implementation for tests, and
+//!   [`PostingsSnapshot`], a tenant's postings read into memory for many
+//!   searches in a row (a grading job); the sled index is
+//!   `store::fingerprints`.
 //! - [`find_similar`]: candidates from the index, verified by [`Query::compare`].
 //!
 //! Everything here is pure: no I/O but through the index trait and the text
