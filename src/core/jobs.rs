@@ -669,6 +669,8 @@ struct Copies {
     snapshot: Option<Arc<PostingsSnapshot>>,
     /// The index version at the previous chunk's start.
     previous: Option<u64>,
+    /// The tenant had too many postings to hold: not tried again this job.
+    too_large: bool,
 }
 
 impl Copies {
@@ -691,13 +693,14 @@ impl Copies {
             return Ok(Some(s.clone()));
         }
         self.snapshot = None;
-        if quiet {
+        if quiet && !self.too_large {
             let grading = grading.clone();
             let tenant = tenant.clone();
             self.snapshot = tokio::task::spawn_blocking(move || grading.copies_snapshot(&tenant))
                 .await
                 .map_err(|e| CoreError::Internal(format!("copy snapshot task failed: {e}")))??
                 .map(Arc::new);
+            self.too_large = self.snapshot.is_none();
         }
         Ok(self.snapshot.clone())
     }
