@@ -133,3 +133,111 @@ async fn a_copied_passage_is_found_quoted_text_is_not_and_the_grade_is_flagged()
     assert!(after.iter().all(|m| m.essay_id != source_id));
     app.stop().await;
 }
+
+/// A job's copy check is GradeEssay's: the same flags, levels and sources,
+/// against every essay of the tenant, not only the job's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_flags_a_copy_of_an_essay_outside_it_as_grade_essay_does() {
+    use essayd::proto::v1::{grading_job_result::Outcome, grading_job_service_client::GradingJobServiceClient};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = spawn_app(dir.path()).await;
+    let question = "Write a letter to your local newspaper about the effects computers have on people.";
+    for id in ["letters", "earlier"] {
+        app.assignments
+            .create_assignment(new_assignment(id, question))
+            .await
+            .unwrap();
+    }
+    let content = std::fs::read_to_string(repo_root().join("../shared/data/asap/fold_0.tsv")).unwrap();
+    let long: Vec<String> = asap::parse_fold("fold_0.tsv", &content)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.set == 1 && e.text.split_whitespace().count() > 300)
+        .map(|e| e.text)
+        .take(6)
+        .collect();
+    let (source, other) = (&long[0], &long[1]);
+    let words: Vec<&str> = source.split_whitespace().collect();
+    let copied = format!("{other} {}", words[20..260].join(" "));
+    let store = |text: String, assignment: &'static str| {
+        let mut essays = app.essays.clone();
+        async move {
+            let mut e = essay(&text);
+            e.assignment_id = assignment.into();
+            essays
+                .create_essay(create(e))
+                .await
+                .unwrap()
+                .into_inner()
+                .essay
+                .unwrap()
+                .id
+        }
+    };
+    // The source belongs to another assignment: the job does not grade it.
+    let source_id = store(source.clone(), "earlier").await;
+    let copied_id = store(copied, "letters").await;
+    for text in &long[2..] {
+        store(text.clone(), "letters").await;
+    }
+
+    let mut jobs = GradingJobServiceClient::connect(app.endpoint()).await.unwrap();
+    let job = jobs
+        .create_grading_job(v1::CreateGradingJobRequest {
+            job: Some(v1::GradingJob {
+                assignment_id: "letters".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    let mut results = Vec::new();
+    while results.len() < 5 {
+        let page = jobs
+            .list_grading_job_results(v1::ListGradingJobResultsRequest {
+                job_id: job.id.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .results;
+        if page.len() == 5 {
+            results = page;
+        } else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    let mut grading = GradingServiceClient::connect(app.endpoint()).await.unwrap();
+    let mut flagged = Vec::new();
+    for r in results {
+        let Some(Outcome::Grade(from_job)) = r.outcome else {
+            panic!("essay {} not graded: {:?}", r.essay_id, r.outcome);
+        };
+        let direct = grading
+            .grade_essay(v1::GradeEssayRequest {
+                essay_id: r.essay_id.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .grade
+            .unwrap();
+        assert_eq!(from_job.flags, direct.flags, "essay {}", r.essay_id);
+        assert_eq!(from_job.copied_from, direct.copied_from, "essay {}", r.essay_id);
+        assert_eq!(from_job.needs_review, direct.needs_review, "essay {}", r.essay_id);
+        let levels = |g: &v1::Grade| g.criteria.iter().map(|c| c.level).collect::<Vec<_>>();
+        assert_eq!(levels(&from_job), levels(&direct), "essay {}", r.essay_id);
+        if from_job.flags.contains(&(v1::GradeFlag::Copied as i32)) {
+            flagged.push((r.essay_id, from_job.copied_from));
+        }
+    }
+    assert_eq!(flagged, [(copied_id, vec![source_id])]);
+    app.stop().await;
+}

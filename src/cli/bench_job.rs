@@ -1,6 +1,8 @@
 //! `essayctl bench job`: the ASAP essays imported into a real server and
 //! graded as one job, against the grader library alone on the same texts on
-//! every core; and GradeEssay's latency while the job runs, against idle.
+//! every core (the baseline) and against the grader plus the copy
+//! check with everything in memory (what is left once storage is free); and
+//! GradeEssay's latency while the job runs, against idle.
 
 use std::{
     path::Path,
@@ -13,6 +15,7 @@ use serde_json::json;
 use super::{CliError, connect};
 use crate::{
     config::ServerConfig,
+    copies::{self, FingerprintIndex},
     eval::asap,
     grader::{self, Rubric},
     proto::v1::{
@@ -38,6 +41,52 @@ fn library_seconds(texts: &[String], threads: usize) -> f64 {
             scope.spawn(move || {
                 for t in part {
                     let _ = std::hint::black_box(grader::grade(t, QUESTION, rubric));
+                }
+            });
+        }
+    });
+    start.elapsed().as_secs_f64()
+}
+
+/// The grader and the copy check on `texts` with everything in memory (an
+/// in-memory index of all the texts, texts in a vector), split over
+/// `threads` threads: what a job's grading costs before any storage.
+fn library_with_copies_seconds(texts: &[String], threads: usize) -> f64 {
+    let rubric = Rubric::history_default();
+    let key = |i: usize| -> copies::EssayKey {
+        let mut k = [0u8; 16];
+        k[..8].copy_from_slice(&(i as u64).to_be_bytes());
+        k
+    };
+    let index = copies::MemoryFingerprintIndex::new();
+    for (i, t) in texts.iter().enumerate() {
+        // Indexing happens at import, not in the job: not timed.
+        let _ = index.insert("bench", &key(i), &copies::fingerprint(t));
+    }
+    // Candidates from the job's in-memory postings, as a job finds them.
+    let Ok(Some(snapshot)) = copies::PostingsSnapshot::load(&index, "bench", copies::DEFAULT_MAX_POSTINGS, usize::MAX)
+    else {
+        return f64::NAN;
+    };
+    let index = snapshot.over(&index);
+    let options = copies::SearchOptions {
+        threshold: rubric.copy_threshold,
+        ..Default::default()
+    };
+    let per_thread = texts.len().div_ceil(threads).max(1);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for (n, part) in texts.chunks(per_thread).enumerate() {
+            let (rubric, index, options) = (&rubric, &index, &options);
+            scope.spawn(move || {
+                for (i, t) in part.iter().enumerate() {
+                    let _ = std::hint::black_box(grader::grade(t, QUESTION, rubric));
+                    let me = key(n * per_thread + i);
+                    let found = copies::find_similar(index, "bench", t, Some(&me), options, |k: &copies::EssayKey| {
+                        let i = u64::from_be_bytes(k[..8].try_into().unwrap_or_default()) as usize;
+                        Ok::<_, copies::IndexError>(texts.get(i).cloned())
+                    });
+                    let _ = std::hint::black_box(found);
                 }
             });
         }
@@ -143,6 +192,10 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
         .map(|_| library_seconds(&texts, cores))
         .fold(f64::INFINITY, f64::min);
 
+    let with_copies = (0..3)
+        .map(|_| library_with_copies_seconds(&texts, cores))
+        .fold(f64::INFINITY, f64::min);
+
     let mut idle = Histogram::<u64>::new(3).map_err(err)?;
     for _ in 0..20 {
         probe(&mut grading, &probe_essay, &mut idle).await?;
@@ -204,6 +257,8 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
         "library_seconds": library,
         "job_seconds": job_seconds,
         "job_to_library_ratio": job_seconds / library,
+        "library_with_copies_seconds": with_copies,
+        "job_to_library_with_copies_ratio": job_seconds / with_copies,
         "job_graded": final_job.graded,
         "job_failed": final_job.failed,
         "grade_essay_idle_ms": {"p50": ms(&idle, 0.5), "p99": ms(&idle, 0.99), "n": idle.len()},
@@ -215,11 +270,13 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
         println!("essays: {} ({} cores)", texts.len(), cores);
         println!("import (BatchCreateEssays, durable): {import_seconds:.2} s");
         println!("grader library alone, {cores} threads: {library:.2} s");
+        println!("grader + copy detection in memory, {cores} threads: {with_copies:.2} s");
         println!(
-            "grading job end to end: {job_seconds:.2} s ({} graded, {} failed) = {:.2} × the library",
+            "grading job end to end: {job_seconds:.2} s ({} graded, {} failed) = {:.2} × the library ({:.2} × grader + copies in memory)",
             final_job.graded,
             final_job.failed,
-            job_seconds / library
+            job_seconds / library,
+            job_seconds / with_copies
         );
         println!(
             "GradeEssay latency idle: p50 {:.2} ms, p99 {:.2} ms; during the job: p50 {:.2} ms, p99 {:.2} ms ({} probes)",

@@ -8,7 +8,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::RwLock;
+use std::sync::{
+    RwLock,
+    atomic::{AtomicU64, Ordering},
+};
 
 use rustc_hash::FxHashMap;
 
@@ -73,12 +76,200 @@ pub trait FingerprintIndex: Send + Sync {
         exclude: Option<&EssayKey>,
         max_postings: usize,
     ) -> Result<Candidates, IndexError>;
+    /// Visits the fingerprints of every essay of `tenant`, in essay order,
+    /// until `visit` returns `false`. An essay's postings are exactly its
+    /// fingerprints' hashes (both are written together), so this is also a
+    /// way to read all the postings: see [`PostingsSnapshot`].
+    fn scan_fingerprints(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(&EssayKey, Fingerprints) -> bool,
+    ) -> Result<(), IndexError>;
+    /// A number that changes whenever an essay of any tenant is indexed or
+    /// removed: a [`PostingsSnapshot`] taken at one version is current while
+    /// the version has not changed.
+    fn version(&self) -> u64;
+}
+
+/// A tenant's postings read into memory at one [`FingerprintIndex::version`],
+/// for many searches in a row (a grading job): a hash's holders are one
+/// binary search away instead of one index scan each. [`Self::candidates`]
+/// gives what the index's own `candidates` gave at that version.
+#[derive(Debug, Clone)]
+pub struct PostingsSnapshot {
+    tenant: String,
+    version: u64,
+    /// Up to this many holders are kept per hash, enough to tell "more than
+    /// `max_postings` other than the query" apart.
+    max_postings: usize,
+    /// For each hash, the range of `holders` that holds its essays (as
+    /// indexes into `essays`), in essay order. A hash map rather than a
+    /// binary search: ~100 lookups per essay into ~400,000 hashes miss the
+    /// cache at every step of a search.
+    spans: FxHashMap<u64, (u32, u32)>,
+    holders: Vec<u32>,
+    essays: Vec<EssayKey>,
+}
+
+impl PostingsSnapshot {
+    /// Reads `tenant`'s postings, or `None` when it holds more than `budget`
+    /// postings (the caller searches the index itself). Searches of the
+    /// snapshot must use at most this `max_postings`.
+    pub fn load<I: FingerprintIndex + ?Sized>(
+        index: &I,
+        tenant: &str,
+        max_postings: usize,
+        budget: usize,
+    ) -> Result<Option<Self>, IndexError> {
+        // The version first: a change made during the scan makes the
+        // snapshot stale at once rather than silently missing.
+        let version = index.version();
+        let mut essays = Vec::new();
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        let mut over = false;
+        index.scan_fingerprints(tenant, &mut |essay, fp| {
+            let n = essays.len() as u32;
+            essays.push(*essay);
+            pairs.extend(fp.hashes().into_iter().map(|h| (h, n)));
+            over = pairs.len() > budget || essays.len() >= u32::MAX as usize;
+            !over
+        })?;
+        if over {
+            return Ok(None);
+        }
+        // Essays were visited in key order, so sorting by (hash, essay
+        // number) orders each hash's holders as the index does.
+        pairs.sort_unstable();
+        let keep = max_postings + 2;
+        let mut spans = FxHashMap::default();
+        let mut holders = Vec::with_capacity(pairs.len());
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let start = holders.len() as u32;
+            holders.extend(run.iter().take(keep).map(|&(_, essay)| essay));
+            spans.insert(run[0].0, (start, holders.len() as u32));
+        }
+        holders.shrink_to_fit();
+        Ok(Some(Self {
+            tenant: tenant.to_owned(),
+            version,
+            max_postings,
+            spans,
+            holders,
+            essays,
+        }))
+    }
+
+    /// The index version the snapshot was read at.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// Postings held in memory.
+    pub fn len(&self) -> usize {
+        self.holders.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.holders.is_empty()
+    }
+
+    /// As [`FingerprintIndex::candidates`] on the index the snapshot was read
+    /// from, at its version.
+    pub fn candidates(&self, hashes: &[u64], exclude: Option<&EssayKey>, max_postings: usize) -> Candidates {
+        let max_postings = max_postings.min(self.max_postings);
+        let mut counts = FxHashMap::default();
+        let mut holders = Vec::new();
+        let mut found: Vec<EssayKey> = Vec::with_capacity(max_postings + 2);
+        for &hash in hashes {
+            let Some(&(start, end)) = self.spans.get(&hash) else {
+                continue;
+            };
+            let all = &self.holders[start as usize..end as usize];
+            found.clear();
+            found.extend(
+                all.iter()
+                    .map(|&e| self.essays[e as usize])
+                    .filter(|e| Some(e) != exclude),
+            );
+            if found.len() > max_postings {
+                holders.push((hash, max_postings as u32 + 1));
+            } else if !found.is_empty() {
+                holders.push((hash, found.len() as u32));
+                tally(found.iter().copied(), &mut counts);
+            }
+        }
+        Candidates {
+            essays: counts
+                .into_iter()
+                .map(|(essay, shared)| Candidate { essay, shared })
+                .collect(),
+            holders,
+        }
+    }
+
+    /// The index as searches see it: candidates from the snapshot, the rest
+    /// (candidates' fingerprints) from `index`.
+    pub fn over<'a>(&'a self, index: &'a dyn FingerprintIndex) -> SnapshotIndex<'a> {
+        SnapshotIndex { snapshot: self, index }
+    }
+}
+
+/// A [`PostingsSnapshot`] in front of the index it was read from; see
+/// [`PostingsSnapshot::over`]. Read-only: writes go to the index.
+pub struct SnapshotIndex<'a> {
+    snapshot: &'a PostingsSnapshot,
+    index: &'a dyn FingerprintIndex,
+}
+
+impl FingerprintIndex for SnapshotIndex<'_> {
+    fn insert(&self, tenant: &str, essay: &EssayKey, fingerprints: &Fingerprints) -> Result<(), IndexError> {
+        self.index.insert(tenant, essay, fingerprints)
+    }
+
+    fn remove(&self, tenant: &str, essay: &EssayKey) -> Result<bool, IndexError> {
+        self.index.remove(tenant, essay)
+    }
+
+    fn fingerprints(&self, tenant: &str, essay: &EssayKey) -> Result<Option<Fingerprints>, IndexError> {
+        self.index.fingerprints(tenant, essay)
+    }
+
+    fn candidates(
+        &self,
+        tenant: &str,
+        hashes: &[u64],
+        exclude: Option<&EssayKey>,
+        max_postings: usize,
+    ) -> Result<Candidates, IndexError> {
+        if tenant == self.snapshot.tenant && max_postings <= self.snapshot.max_postings {
+            Ok(self.snapshot.candidates(hashes, exclude, max_postings))
+        } else {
+            self.index.candidates(tenant, hashes, exclude, max_postings)
+        }
+    }
+
+    fn scan_fingerprints(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(&EssayKey, Fingerprints) -> bool,
+    ) -> Result<(), IndexError> {
+        self.index.scan_fingerprints(tenant, visit)
+    }
+
+    fn version(&self) -> u64 {
+        self.index.version()
+    }
 }
 
 /// An index in memory, for tests.
 #[derive(Debug, Default)]
 pub struct MemoryFingerprintIndex {
     inner: RwLock<Memory>,
+    version: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -129,12 +320,33 @@ impl FingerprintIndex for MemoryFingerprintIndex {
             m.postings.entry((tenant.to_owned(), hash)).or_default().insert(*essay);
         }
         m.essays.insert((tenant.to_owned(), *essay), fingerprints.clone());
+        self.version.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
     fn remove(&self, tenant: &str, essay: &EssayKey) -> Result<bool, IndexError> {
         let mut m = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        Ok(m.remove(tenant, essay))
+        let removed = m.remove(tenant, essay);
+        self.version.fetch_add(1, Ordering::SeqCst);
+        Ok(removed)
+    }
+
+    fn scan_fingerprints(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(&EssayKey, Fingerprints) -> bool,
+    ) -> Result<(), IndexError> {
+        let m = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        for ((t, essay), fp) in &m.essays {
+            if t == tenant && !visit(essay, fp.clone()) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
     }
 
     fn fingerprints(&self, tenant: &str, essay: &EssayKey) -> Result<Option<Fingerprints>, IndexError> {

@@ -119,6 +119,44 @@ impl Span {
     }
 }
 
+/// An upper bound of the seed evidence [`match_words`] finds between a query
+/// of `query_words` words and a candidate, from the candidate's fingerprints
+/// alone (no text): the same seeds, but without dropping those that do not
+/// fit the candidate's words (which only a stale record has). When it is
+/// below `params.min_evidence`, `match_words` returns `None`, so a search can
+/// skip reading and normalising that candidate's text.
+pub fn evidence_bound(
+    query_words: usize,
+    query_fps: &[Fingerprint],
+    candidate_fps: &[Fingerprint],
+    k: usize,
+    weights: &FxHashMap<u64, f64>,
+) -> f64 {
+    let mut by_hash: Vec<u64> = candidate_fps.iter().map(|f| f.hash).collect();
+    by_hash.sort_unstable();
+    let mut evidence = 0.0;
+    // The same terms, in the same order, as `match_words` adds up (plus the
+    // ones it drops): with weights ≥ 0 the float sum can only be larger.
+    for f in query_fps {
+        if (f.word as usize) + k > query_words {
+            continue;
+        }
+        let lo = by_hash.partition_point(|&h| h < f.hash);
+        let repeats = by_hash[lo..]
+            .iter()
+            .take_while(|&&h| h == f.hash)
+            .take(MAX_REPEATS)
+            .count();
+        if repeats > 0 {
+            let weight = weights.get(&f.hash).copied().unwrap_or(1.0);
+            for _ in 0..repeats {
+                evidence += weight;
+            }
+        }
+    }
+    evidence
+}
+
 /// The passages the query (`query_words`, `query_fps`) shares with the
 /// candidate; `None` if none passes the filters. `weights` holds the seed
 /// weight of hashes held by several essays (absent: 1). Fingerprints whose

@@ -7,8 +7,10 @@
 //!   algorithm of MOSS).
 //! - [`matching`]: the passages two fingerprinted texts share, and coverage.
 //! - [`index`]: the [`FingerprintIndex`] trait (tenant-scoped postings from
-//!   fingerprint to essays) and an in-memory implementation for tests; the
-//!   sled one is `store_fingerprints`.
+//!   fingerprint to essays), an in-memory implementation for tests, and
+//!   [`PostingsSnapshot`], a tenant's postings read into memory for many
+//!   searches in a row (a grading job); the sled index is
+//!   `store::fingerprints`.
 //! - [`find_similar`]: candidates from the index, verified by [`Query::compare`].
 //!
 //! Everything here is pure: no I/O but through the index trait and the text
@@ -23,7 +25,10 @@ use std::fmt;
 
 use rustc_hash::FxHashMap;
 
-pub use index::{Candidate, Candidates, EssayKey, FingerprintIndex, IndexError, MemoryFingerprintIndex};
+pub use index::{
+    Candidate, Candidates, EssayKey, FingerprintIndex, IndexError, MemoryFingerprintIndex, PostingsSnapshot,
+    SnapshotIndex,
+};
 pub use matching::{Match, MatchParams, SharedPassage};
 pub use normalize::{Normalized, normalize};
 pub use winnow::Fingerprint;
@@ -348,6 +353,22 @@ impl Query {
         self
     }
 
+    /// Whether [`Self::compare`] can find anything in a candidate with these
+    /// fingerprints: `false` when its shared fingerprints, weighed as
+    /// `compare` weighs them, cannot reach the evidence a passage needs. A
+    /// cheap test (no text) that never rejects a candidate `compare` would
+    /// match.
+    pub fn can_match(&self, candidate_fp: &Fingerprints) -> bool {
+        usize::from(candidate_fp.k) == self.k
+            && matching::evidence_bound(
+                self.normalized.words.len(),
+                &self.kgrams,
+                &candidate_fp.marks,
+                self.k,
+                &self.weights,
+            ) >= self.params.min_evidence
+    }
+
     pub fn compare(&self, candidate_text: &str, candidate_fp: &Fingerprints) -> Option<Match> {
         if usize::from(candidate_fp.k) != self.k {
             return None;
@@ -449,6 +470,11 @@ where
         let Some(fp) = index.fingerprints(tenant, &c.essay)? else {
             continue;
         };
+        // Most candidates share only phrases many essays hold: skip them
+        // before reading and normalising their text.
+        if !query.can_match(&fp) {
+            continue;
+        }
         let Some(text) = text_of(&c.essay)? else {
             continue;
         };

@@ -235,3 +235,102 @@ fn fingerprints_of_another_k_are_not_compared() {
     assert!(compare(&text, &text, &other).is_none());
     assert!(compare(&text, &text, &fingerprint(&text)).is_some());
 }
+
+/// Essays sharing a reading many of them copy (weak evidence), some with
+/// passages of 1 to 6 sentences of another essay planted (strong evidence).
+fn mixed_corpus(n: u8) -> Vec<(EssayKey, String)> {
+    let reading = essay(900, 3);
+    (0..n)
+        .map(|i| {
+            let own = essay(1000 + u64::from(i), 8);
+            let mut text = if i % 3 == 0 { format!("{own} {reading}") } else { own };
+            if i % 4 == 1 {
+                let source = essay(1000 + u64::from(i / 2), 8);
+                let sentences: Vec<&str> = source.split_inclusive('.').collect();
+                let take = 1 + usize::from(i) % 6;
+                text = format!("{text} {}", sentences[1..1 + take].concat());
+            }
+            (id(i), text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_snapshot_gives_the_candidates_the_index_gives_until_the_index_changes() {
+    let index = MemoryFingerprintIndex::new();
+    // 60 essays hold the reading: more than max_postings (50) of them.
+    let corpus = mixed_corpus(180);
+    for (key, text) in &corpus {
+        index.insert("school", key, &fingerprint(text)).unwrap();
+    }
+    index.insert("elsewhere", &id(250), &fingerprint(&corpus[0].1)).unwrap();
+    let snapshot = PostingsSnapshot::load(&index, "school", DEFAULT_MAX_POSTINGS, usize::MAX)
+        .unwrap()
+        .unwrap();
+    assert_eq!(snapshot.version(), index.version());
+    // The reading's hashes keep only enough holders to tell "too many".
+    assert!(!snapshot.is_empty() && snapshot.len() < index.posting_count("school"));
+    let sorted = |mut c: Candidates| {
+        c.essays.sort_unstable_by_key(|c| c.essay);
+        c
+    };
+    let over = snapshot.over(&index);
+    for (key, text) in corpus.iter().step_by(7) {
+        let hashes = Query::winnowed(text, Scheme::DEFAULT, 2).hashes();
+        for exclude in [None, Some(key)] {
+            for max in [DEFAULT_MAX_POSTINGS, 3] {
+                let want = sorted(index.candidates("school", &hashes, exclude, max).unwrap());
+                assert_eq!(sorted(snapshot.candidates(&hashes, exclude, max)), want);
+                assert_eq!(sorted(over.candidates("school", &hashes, exclude, max).unwrap()), want);
+            }
+        }
+    }
+    // Too many postings for the budget: no snapshot.
+    assert!(
+        PostingsSnapshot::load(&index, "school", DEFAULT_MAX_POSTINGS, 100)
+            .unwrap()
+            .is_none()
+    );
+    // Any change to the index makes the snapshot stale.
+    index.insert("school", &id(251), &fingerprint(&essay(7, 5))).unwrap();
+    assert_ne!(snapshot.version(), index.version());
+    let version = index.version();
+    index.remove("school", &id(251)).unwrap();
+    assert_ne!(version, index.version());
+}
+
+#[test]
+fn the_evidence_pre_filter_never_skips_a_candidate_that_matches() {
+    let index = MemoryFingerprintIndex::new();
+    let corpus = mixed_corpus(72);
+    let prints: Vec<Fingerprints> = corpus.iter().map(|(_, t)| fingerprint(t)).collect();
+    for ((key, _), fp) in corpus.iter().zip(&prints) {
+        index.insert("school", key, fp).unwrap();
+    }
+    let options = SearchOptions::default();
+    let (mut matched, mut skipped) = (0, 0);
+    for (key, text) in &corpus {
+        let query = Query::winnowed(text, options.scheme, options.query_window);
+        let holders = index
+            .candidates("school", &query.hashes(), Some(key), options.max_postings)
+            .unwrap()
+            .holders;
+        let query = query.with_holders(&holders, options.rare_postings, options.max_postings);
+        for ((other, candidate), fp) in corpus.iter().zip(&prints) {
+            if other == key {
+                continue;
+            }
+            let found = query.compare(candidate, fp);
+            if found.is_some() {
+                matched += 1;
+                assert!(query.can_match(fp), "{key:?} vs {other:?}");
+            }
+            if !query.can_match(fp) {
+                skipped += 1;
+                assert!(found.is_none());
+            }
+        }
+    }
+    // Both sides of the test are exercised.
+    assert!(matched >= 10 && skipped > 1000, "{matched} matched, {skipped} skipped");
+}

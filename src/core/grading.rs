@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     calibration::{ScoreScale, ScoringModel},
+    copies::PostingsSnapshot,
     grader::{self, Criterion, CriterionGrade, Flag, GradeError, Rubric, Span, SpanLabel},
     store::{CriterionRecord, GradeRecord, ModelScoreRecord, ReviewRecord, SpanRecord, Store},
 };
@@ -212,23 +213,41 @@ impl Grading {
 
     /// Flags a stored essay's grade `copied` when it shares more than the
     /// rubric's threshold with other stored essays, and names them.
+    /// `copies`: the tenant's postings in memory (a job's), used while current.
     fn check_copies(
         &self,
         tenant: &TenantId,
         essay_id: EssayId,
         text: &str,
         threshold: f64,
+        copies: Option<&PostingsSnapshot>,
         view: &mut GradeRecordView,
     ) -> Result<(), CoreError> {
         let matches = self
             .similarity
-            .search(tenant, text, Some(&essay_id.to_bytes()), threshold, 10)?;
+            .copied_from(tenant, text, Some(&essay_id.to_bytes()), threshold, 10, copies)?;
         if !matches.is_empty() {
             view.grade.flags.push(Flag::Copied);
             view.grade.needs_review = true;
-            view.copied_from = matches.into_iter().map(|m| m.essay_id).collect();
+            view.copied_from = matches;
         }
         Ok(())
+    }
+
+    /// The tenant's copy-detection postings in memory, for a job's many
+    /// copy checks; see [`Similarity::snapshot`].
+    pub fn copies_snapshot(&self, tenant: &TenantId) -> Result<Option<PostingsSnapshot>, CoreError> {
+        self.similarity.snapshot(tenant)
+    }
+
+    /// A number that changes whenever an essay is stored or deleted.
+    pub fn copies_version(&self) -> u64 {
+        self.similarity.index_version()
+    }
+
+    /// Whether `snapshot` still reflects every stored essay.
+    pub fn copies_snapshot_is_current(&self, snapshot: &PostingsSnapshot) -> bool {
+        self.similarity.is_current(snapshot)
     }
 
     /// Checks that a rubric exists.
@@ -284,7 +303,7 @@ impl Grading {
         // on the blocking pool, as jobs do.
         let this = self.clone();
         let tenant = tenant.clone();
-        tokio::task::spawn_blocking(move || this.compute_blocking(&tenant, essay_id, &context))
+        tokio::task::spawn_blocking(move || this.compute_blocking(&tenant, essay_id, &context, None))
             .await
             .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?
     }
@@ -337,12 +356,15 @@ impl Grading {
 
     /// Grades a stored essay's text in a resolved context, without storing,
     /// on the calling thread (which may block): jobs call it from their worker
-    /// threads, [`Grading::compute`] from the blocking pool.
+    /// threads, [`Grading::compute`] from the blocking pool. A job passes its
+    /// snapshot of the tenant's copy-detection postings (used only while
+    /// current: the grade is the same either way).
     pub fn compute_blocking(
         &self,
         tenant: &TenantId,
         essay_id: EssayId,
         context: &GradingContext,
+        copies: Option<&PostingsSnapshot>,
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
         let (grade, model_score) = context.grade(&text, "essay.text")?;
@@ -356,7 +378,14 @@ impl Grading {
             model_score,
             copied_from: Vec::new(),
         };
-        self.check_copies(tenant, essay_id, &text, context.rubric.copy_threshold, &mut view)?;
+        self.check_copies(
+            tenant,
+            essay_id,
+            &text,
+            context.rubric.copy_threshold,
+            copies,
+            &mut view,
+        )?;
         Ok(view)
     }
 

@@ -7,7 +7,10 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use time::OffsetDateTime;
@@ -20,6 +23,7 @@ use super::{
     time_us,
 };
 use crate::{
+    copies::PostingsSnapshot,
     core::Author,
     store::{JobItem, JobRecord, JobResultRecord, Store},
 };
@@ -528,6 +532,12 @@ impl Inner {
         let mut contexts: BTreeMap<Option<AssignmentId>, Result<Arc<GradingContext>, CoreError>> = BTreeMap::new();
         let mut next = 0u32;
         let mut in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError>>> = None;
+        // The tenant's copy-detection postings in memory: each essay's copy
+        // check looks up ~100 fingerprints, and one store scan per lookup
+        // was most of a job's time. A snapshot is used only while no essay
+        // has been stored or deleted since it was read (else the check reads
+        // the store, as GradeEssay does), so grades are the same either way.
+        let mut copies = Copies::default();
         loop {
             if *self.stopping.borrow() {
                 if let Some(previous) = in_flight.take() {
@@ -576,32 +586,41 @@ impl Inner {
                     Err(e) => items.push(self.item(tenant, id, sequence, essay_id, Err(e))?),
                 }
             }
-            let per_worker = work.len().div_ceil(self.worker_count).max(1);
+            let snapshot = if work.is_empty() {
+                None
+            } else {
+                copies.for_chunk(&self.grading, tenant).await?
+            };
+            // Workers take the next essay as they finish one, so that a
+            // worker given the longer essays does not leave the others idle
+            // at the end of the chunk.
+            let work = Arc::new(work);
+            let taken = Arc::new(AtomicUsize::new(0));
             let mut tasks = Vec::new();
-            while !work.is_empty() {
-                let slice: Vec<_> = work.drain(..per_worker.min(work.len())).collect();
+            for _ in 0..self.worker_count.min(work.len()) {
+                let (work, taken) = (work.clone(), taken.clone());
                 let grading = self.grading.clone();
                 let tenant = tenant.clone();
+                let snapshot = snapshot.clone();
                 tasks.push(tokio::task::spawn_blocking(move || {
-                    slice
-                        .into_iter()
-                        .map(|(sequence, essay_id, context)| {
-                            (
-                                sequence,
-                                essay_id,
-                                grading.compute_blocking(&tenant, essay_id, &context),
-                            )
-                        })
-                        .collect::<Vec<_>>()
+                    let mut graded = Vec::new();
+                    while let Some((sequence, essay_id, context)) = work.get(taken.fetch_add(1, Ordering::Relaxed)) {
+                        let outcome = grading.compute_blocking(&tenant, *essay_id, context, snapshot.as_deref());
+                        graded.push((*sequence, *essay_id, outcome));
+                    }
+                    graded
                 }));
             }
+            let mut graded = Vec::with_capacity(work.len());
             for task in tasks {
-                let graded = task
-                    .await
-                    .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?;
-                for (sequence, essay_id, outcome) in graded {
-                    items.push(self.item(tenant, id, sequence, essay_id, outcome)?);
-                }
+                graded.extend(
+                    task.await
+                        .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?,
+                );
+            }
+            graded.sort_unstable_by_key(|(sequence, _, _)| *sequence);
+            for (sequence, essay_id, outcome) in graded {
+                items.push(self.item(tenant, id, sequence, essay_id, outcome)?);
             }
             // Record and flush this chunk while the next one is graded; one
             // chunk in flight at a time keeps results in order.
@@ -678,6 +697,50 @@ impl Inner {
                 }
             }
         })
+    }
+}
+
+/// A job's snapshot of its tenant's copy-detection postings, kept current
+/// between chunks.
+#[derive(Default)]
+struct Copies {
+    snapshot: Option<Arc<PostingsSnapshot>>,
+    /// The index version at the previous chunk's start.
+    previous: Option<u64>,
+    /// The tenant had too many postings to hold: not tried again this job.
+    too_large: bool,
+}
+
+impl Copies {
+    /// The snapshot for the next chunk: the one held while current, else a
+    /// new one, read only if no essay was stored or deleted during the
+    /// previous chunk. While essays keep arriving, reading a snapshot per
+    /// chunk would cost as much as the store lookups it saves, so the chunk
+    /// reads the store instead. `None` for a tenant too large to hold.
+    async fn for_chunk(
+        &mut self,
+        grading: &Grading,
+        tenant: &TenantId,
+    ) -> Result<Option<Arc<PostingsSnapshot>>, CoreError> {
+        let now = grading.copies_version();
+        let quiet = self.previous.is_none_or(|v| v == now);
+        self.previous = Some(now);
+        if let Some(s) = &self.snapshot
+            && grading.copies_snapshot_is_current(s)
+        {
+            return Ok(Some(s.clone()));
+        }
+        self.snapshot = None;
+        if quiet && !self.too_large {
+            let grading = grading.clone();
+            let tenant = tenant.clone();
+            self.snapshot = tokio::task::spawn_blocking(move || grading.copies_snapshot(&tenant))
+                .await
+                .map_err(|e| CoreError::Internal(format!("copy snapshot task failed: {e}")))??
+                .map(Arc::new);
+            self.too_large = self.snapshot.is_none();
+        }
+        Ok(self.snapshot.clone())
     }
 }
 

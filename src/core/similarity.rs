@@ -6,12 +6,17 @@ use std::{ops::Range, sync::Arc};
 
 use super::{CoreError, EssayId, TenantId};
 use crate::{
-    copies::{self, IndexError, SearchOptions},
+    copies::{self, FingerprintIndex, IndexError, PostingsSnapshot, SearchOptions},
     store::Store,
 };
 
 /// The most matches one search returns.
 pub const MAX_MATCHES: usize = 100;
+
+/// The most postings a [`Similarity::snapshot`] holds in memory (~20 bytes
+/// each, ~36 while it is built: at most ~72 MB): a tenant with more (about
+/// 28,000 ASAP-length essays) is searched in the store instead.
+pub const MAX_SNAPSHOT_POSTINGS: usize = 2_000_000;
 
 /// What to search with.
 #[derive(Debug, Clone)]
@@ -92,6 +97,74 @@ impl Similarity {
         threshold: f64,
         limit: usize,
     ) -> Result<Vec<SimilarEssay>, CoreError> {
+        self.search_in(
+            self.store.fingerprint_index(),
+            tenant,
+            text,
+            exclude,
+            threshold,
+            limit,
+            true,
+        )
+    }
+
+    /// `tenant`'s postings in memory, for many searches in a row (see
+    /// [`Self::copied_from`]); `None` when the tenant has more than
+    /// [`MAX_SNAPSHOT_POSTINGS`].
+    pub fn snapshot(&self, tenant: &TenantId) -> Result<Option<PostingsSnapshot>, CoreError> {
+        Ok(PostingsSnapshot::load(
+            self.store.fingerprint_index(),
+            tenant.as_str(),
+            copies::DEFAULT_MAX_POSTINGS,
+            MAX_SNAPSHOT_POSTINGS,
+        )?)
+    }
+
+    /// The fingerprint index's version: it changes whenever an essay is
+    /// stored or deleted.
+    pub fn index_version(&self) -> u64 {
+        self.store.fingerprint_index().version()
+    }
+
+    /// Whether no essay was stored or deleted since `snapshot` was read.
+    pub fn is_current(&self, snapshot: &PostingsSnapshot) -> bool {
+        snapshot.version() == self.store.fingerprint_index().version()
+    }
+
+    /// The essays sharing at least `threshold` of `text` (as [`Self::search`]
+    /// finds them), without their passages or texts. With a current
+    /// `snapshot` of the tenant the candidates come from memory; a stale one
+    /// is not used.
+    pub fn copied_from(
+        &self,
+        tenant: &TenantId,
+        text: &str,
+        exclude: Option<&[u8; 16]>,
+        threshold: f64,
+        limit: usize,
+        snapshot: Option<&PostingsSnapshot>,
+    ) -> Result<Vec<EssayId>, CoreError> {
+        let index = self.store.fingerprint_index();
+        let found = match snapshot {
+            Some(s) if s.tenant() == tenant.as_str() && self.is_current(s) => {
+                self.search_in(&s.over(index), tenant, text, exclude, threshold, limit, false)?
+            }
+            _ => self.search_in(index, tenant, text, exclude, threshold, limit, false)?,
+        };
+        Ok(found.into_iter().map(|m| m.essay_id).collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn search_in(
+        &self,
+        index: &dyn FingerprintIndex,
+        tenant: &TenantId,
+        text: &str,
+        exclude: Option<&[u8; 16]>,
+        threshold: f64,
+        limit: usize,
+        keep_texts: bool,
+    ) -> Result<Vec<SimilarEssay>, CoreError> {
         let options = SearchOptions {
             threshold: if threshold > 0.0 {
                 threshold
@@ -103,14 +176,14 @@ impl Similarity {
         };
         let mut texts = std::collections::BTreeMap::new();
         let found = copies::find_similar(
-            self.store.fingerprint_index(),
+            index,
             tenant.as_str(),
             text,
             exclude,
             &options,
             |key: &[u8; 16]| -> Result<Option<String>, CoreError> {
                 let text = self.store.essay_text(tenant.as_str(), key)?;
-                if let Some(t) = &text {
+                if keep_texts && let Some(t) = &text {
                     texts.insert(*key, t.clone());
                 }
                 Ok(text)

@@ -21,6 +21,11 @@
 //! [`remove_in`] work on transactional trees, so the store can index an
 //! essay in the same transaction that inserts (or deletes) it.
 
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
 use rustc_hash::FxHashMap;
 use sled::{
     Transactional, Tree,
@@ -123,6 +128,10 @@ pub fn insert_in(
 pub struct SledFingerprintIndex {
     postings: Tree,
     essays: Tree,
+    /// [`FingerprintIndex::version`]: bumped after every committed change,
+    /// here and by the store's transactions that call [`insert_in`] or
+    /// [`remove_in`] (through [`Self::changed`]).
+    version: Arc<AtomicU64>,
 }
 
 /// Entries and bytes (keys plus values) an index holds.
@@ -139,7 +148,15 @@ impl SledFingerprintIndex {
         Ok(Self {
             postings: db.open_tree(POSTINGS_TREE)?,
             essays: db.open_tree(ESSAYS_TREE)?,
+            version: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// Marks the index changed: to be called after a transaction that used
+    /// [`insert_in`] or [`remove_in`] commits (snapshots read before are
+    /// stale from then on).
+    pub fn changed(&self) {
+        self.version.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Counts entries and the bytes of their keys and values (what sled
@@ -172,15 +189,42 @@ impl SledFingerprintIndex {
 
 impl FingerprintIndex for SledFingerprintIndex {
     fn insert(&self, tenant: &str, essay: &EssayKey, fingerprints: &Fingerprints) -> Result<(), IndexError> {
-        (&self.postings, &self.essays)
+        let done = (&self.postings, &self.essays)
             .transaction(|(postings, essays)| insert_in(postings, essays, tenant, essay, fingerprints))
-            .map_err(from_tx)
+            .map_err(from_tx);
+        self.changed();
+        done
     }
 
     fn remove(&self, tenant: &str, essay: &EssayKey) -> Result<bool, IndexError> {
-        (&self.postings, &self.essays)
+        let done = (&self.postings, &self.essays)
             .transaction(|(postings, essays)| remove_in(postings, essays, tenant, essay))
-            .map_err(from_tx)
+            .map_err(from_tx);
+        self.changed();
+        done
+    }
+
+    fn scan_fingerprints(
+        &self,
+        tenant: &str,
+        visit: &mut dyn FnMut(&EssayKey, Fingerprints) -> bool,
+    ) -> Result<(), IndexError> {
+        let prefix = tenant_prefix(tenant, 0);
+        for entry in self.essays.scan_prefix(&prefix) {
+            let (key, value) = entry?;
+            let essay: EssayKey = key
+                .get(prefix.len()..)
+                .and_then(|id| id.try_into().ok())
+                .ok_or_else(|| IndexError::Corrupt("fingerprints key is not 16 bytes".into()))?;
+            if !visit(&essay, decode(&value)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn version(&self) -> u64 {
+        self.version.load(Ordering::SeqCst)
     }
 
     fn fingerprints(&self, tenant: &str, essay: &EssayKey) -> Result<Option<Fingerprints>, IndexError> {

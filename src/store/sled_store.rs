@@ -211,7 +211,7 @@ impl Store for SledStore {
         let assignment_key =
             (!record.assignment_id.is_empty()).then(|| keys::assignment(tenant, &record.assignment_id));
 
-        (
+        let outcome = (
             &self.essays,
             &self.texts,
             &self.by_assignment,
@@ -265,7 +265,11 @@ impl Store for SledStore {
                     Ok(InsertOutcome::Inserted)
                 },
             )
-            .map_err(from_tx)
+            .map_err(from_tx);
+        if insert.fingerprints.is_some() {
+            self.fingerprint_index.changed();
+        }
+        outcome
     }
 
     fn essay(&self, tenant: &str, id: &EssayKey) -> Result<Option<EssayRecord>, StoreError> {
@@ -362,7 +366,7 @@ impl Store for SledStore {
             .scan_prefix(&essay_key)
             .keys()
             .collect::<Result<Vec<_>, _>>()?;
-        (
+        let deleted = (
             &self.essays,
             &self.texts,
             &self.by_assignment,
@@ -395,7 +399,9 @@ impl Store for SledStore {
                     Ok(true)
                 },
             )
-            .map_err(from_tx)
+            .map_err(from_tx);
+        self.fingerprint_index.changed();
+        deleted
     }
 
     fn insert_assignment(&self, tenant: &str, record: &AssignmentRecord) -> Result<bool, StoreError> {
@@ -972,6 +978,39 @@ mod tests {
         // A grade for an essay that is gone is refused, not orphaned.
         assert!(!store.insert_grade("t", &grade).unwrap());
         assert!(store.grades.is_empty());
+    }
+
+    #[test]
+    fn storing_or_deleting_an_essay_makes_a_postings_snapshot_stale() {
+        use crate::copies::PostingsSnapshot;
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), &SledOptions::default()).unwrap();
+        let text = "one two three four five six seven eight nine ten eleven twelve";
+        let insert = |id: [u8; 16]| {
+            let record = essay(id);
+            let insert = EssayInsert {
+                record: &record,
+                text,
+                request: None,
+                fingerprints: Some(&crate::copies::fingerprint(text)),
+            };
+            store.insert_essay("t", insert).unwrap()
+        };
+        insert([1; 16]);
+        let index = store.fingerprint_index();
+        let snapshot = PostingsSnapshot::load(index, "t", 50, usize::MAX).unwrap().unwrap();
+        let hashes = crate::copies::fingerprint(text).hashes();
+        assert_eq!(
+            snapshot.candidates(&hashes, None, 50),
+            index.candidates("t", &hashes, None, 50).unwrap()
+        );
+        assert_eq!(snapshot.version(), index.version());
+        insert([2; 16]);
+        let after_insert = index.version();
+        assert_ne!(snapshot.version(), after_insert);
+        assert!(store.delete_essay("t", &[2; 16]).unwrap());
+        assert_ne!(index.version(), after_insert);
     }
 
     #[test]
