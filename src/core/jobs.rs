@@ -25,7 +25,7 @@ use super::{
 use crate::{
     copies::PostingsSnapshot,
     core::Author,
-    store::{JobItem, JobRecord, JobResultRecord, Store},
+    store::{JobGrade, JobItem, JobRecord, JobResultRecord, Store},
 };
 
 /// A job id: a UUIDv7, so jobs list newest first.
@@ -637,7 +637,7 @@ impl Inner {
                     .record_job_results(tenant_key.as_str(), &id.to_bytes(), &items)?;
                 inner.store.sync().await?;
                 for grade in items.iter().filter_map(|item| item.grade.as_ref()) {
-                    inner.grading.tally().record_stored(grade);
+                    inner.grading.tally().record_stored(&grade.record);
                 }
                 inner.changed.send_modify(|v| *v += 1);
                 Ok::<_, CoreError>(())
@@ -669,6 +669,13 @@ impl Inner {
         Ok(match graded {
             Ok(view) => {
                 let record = grading::to_record(&view);
+                // The store records this instead if the essay is deleted
+                // between grading and recording.
+                let deleted = ItemFailure {
+                    kind: FailureKind::NotFound,
+                    reason: "ESSAY_NOT_FOUND".into(),
+                    message: "the essay was deleted while the job ran".into(),
+                };
                 JobItem {
                     sequence,
                     result: JobResultRecord {
@@ -676,27 +683,34 @@ impl Inner {
                         grade_id: record.id.clone(),
                         ..Default::default()
                     },
-                    grade: Some(record),
+                    grade: Some(JobGrade {
+                        record,
+                        if_essay_deleted: failure_record(essay_id, deleted),
+                    }),
                 }
             }
             // Storage trouble stops the job (to be retried), not the essay.
             Err(e) if e.is_transient() => return Err(e),
             Err(e) => {
                 tracing::warn!(tenant = tenant.as_str(), job_id = %id, essay_id = %essay_id, error = %e, "essay not graded");
-                let failure = ItemFailure::from(&e);
                 JobItem {
                     sequence,
-                    result: JobResultRecord {
-                        essay_id: essay_id.to_bytes().to_vec(),
-                        grade_id: Vec::new(),
-                        error_code: failure.kind as i32,
-                        error_message: failure.message,
-                        error_reason: failure.reason,
-                    },
+                    result: failure_record(essay_id, ItemFailure::from(&e)),
                     grade: None,
                 }
             }
         })
+    }
+}
+
+/// The stored result of an essay a job could not grade.
+fn failure_record(essay_id: EssayId, failure: ItemFailure) -> JobResultRecord {
+    JobResultRecord {
+        essay_id: essay_id.to_bytes().to_vec(),
+        grade_id: Vec::new(),
+        error_code: failure.kind as i32,
+        error_message: failure.message,
+        error_reason: failure.reason,
     }
 }
 

@@ -93,7 +93,15 @@ pub enum InsertOutcome {
 pub struct JobItem {
     pub sequence: u32,
     pub result: JobResultRecord,
-    pub grade: Option<GradeRecord>,
+    pub grade: Option<JobGrade>,
+}
+
+/// A job item's grade, and what to record instead if its essay is gone by
+/// the time the grade is recorded (deleted while the job ran).
+#[derive(Debug, Clone)]
+pub struct JobGrade {
+    pub record: GradeRecord,
+    pub if_essay_deleted: JobResultRecord,
 }
 
 /// Which essays a listing returns. Empty strings and `None` match anything.

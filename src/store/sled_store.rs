@@ -699,11 +699,12 @@ impl Store for SledStore {
         for item in items {
             let grade = match &item.grade {
                 Some(g) => {
-                    let (essay, id) = grade_ids(g)?;
+                    let (essay, id) = grade_ids(&g.record)?;
                     Some((
                         keys::essay(tenant, &essay),
                         keys::grade(tenant, &essay, &id),
-                        records::encode(g),
+                        records::encode(&g.record),
+                        &g.if_essay_deleted,
                     ))
                 }
                 None => None,
@@ -720,22 +721,22 @@ impl Store for SledStore {
                     if results.get(result_key)?.is_some() {
                         continue;
                     }
-                    let mut result = (*result).clone();
-                    match grade {
-                        Some((essay_key, grade_key, bytes)) if essays.get(essay_key)?.is_some() => {
+                    let result = match grade {
+                        Some((essay_key, grade_key, bytes, _)) if essays.get(essay_key)?.is_some() => {
                             grades.insert(grade_key.as_slice(), bytes.as_slice())?;
                             job.graded += 1;
+                            *result
                         }
-                        Some(_) => {
-                            result.grade_id.clear();
-                            result.error_code = 2; // the core's FailureKind::NotFound
-                            result.error_message = "the essay was deleted while the job ran".into();
-                            result.error_reason = "ESSAY_NOT_FOUND".into();
+                        Some((_, _, _, if_essay_deleted)) => {
                             job.failed += 1;
+                            *if_essay_deleted
                         }
-                        None => job.failed += 1,
-                    }
-                    results.insert(result_key.as_slice(), records::encode(&result))?;
+                        None => {
+                            job.failed += 1;
+                            *result
+                        }
+                    };
+                    results.insert(result_key.as_slice(), records::encode(result))?;
                 }
                 jobs.insert(job_key.as_slice(), records::encode(&job))?;
                 Ok(Some(job))
@@ -978,6 +979,47 @@ mod tests {
         // A grade for an essay that is gone is refused, not orphaned.
         assert!(!store.insert_grade("t", &grade).unwrap());
         assert!(store.grades.is_empty());
+    }
+
+    #[test]
+    fn a_job_grade_whose_essay_was_deleted_is_recorded_as_the_cores_failure_not_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), &SledOptions::default()).unwrap();
+        let job = JobRecord {
+            id: vec![9; 16],
+            total: 1,
+            ..Default::default()
+        };
+        let gone = [3; 16];
+        store.insert_job("t", &job, &[gone]).unwrap();
+        let failure = JobResultRecord {
+            essay_id: gone.to_vec(),
+            error_code: 7,
+            error_reason: "ESSAY_NOT_FOUND".into(),
+            ..Default::default()
+        };
+        let item = JobItem {
+            sequence: 0,
+            result: JobResultRecord {
+                essay_id: gone.to_vec(),
+                grade_id: vec![4; 16],
+                ..Default::default()
+            },
+            grade: Some(super::super::JobGrade {
+                record: GradeRecord {
+                    id: vec![4; 16],
+                    essay_id: gone.to_vec(),
+                    ..Default::default()
+                },
+                if_essay_deleted: failure.clone(),
+            }),
+        };
+        let recorded = store.record_job_results("t", &[9; 16], &[item]).unwrap().unwrap();
+        assert_eq!((recorded.graded, recorded.failed), (0, 1));
+        assert!(store.grades.is_empty(), "no grade for an essay that is gone");
+        let results = store.job_results("t", &[9; 16], 0, 10).unwrap();
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].1, failure);
     }
 
     #[test]
