@@ -45,7 +45,14 @@ impl Essays {
         essay: NewEssay,
         request_id: Option<String>,
     ) -> Result<Essay, CoreError> {
-        let stored = self.insert(tenant, essay, request_id)?;
+        // The insert is CPU work and a sled transaction, which waits on
+        // sled's global transaction lock: on the blocking pool, so that a
+        // waiting writer does not hold one of the runtime's threads.
+        let this = self.clone();
+        let owner = tenant.clone();
+        let stored = tokio::task::spawn_blocking(move || this.insert(&owner, essay, request_id))
+            .await
+            .map_err(|e| CoreError::Internal(format!("create task failed: {e}")))??;
         self.store.sync().await?;
         Ok(stored)
     }
@@ -57,10 +64,24 @@ impl Essays {
         tenant: &TenantId,
         items: Vec<Result<(NewEssay, Option<String>), CoreError>>,
     ) -> Vec<Result<Essay, CoreError>> {
-        let mut results: Vec<Result<Essay, CoreError>> = items
-            .into_iter()
-            .map(|item| item.and_then(|(essay, request_id)| self.insert(tenant, essay, request_id)))
-            .collect();
+        // On the blocking pool, as in `create`.
+        let n = items.len();
+        let this = self.clone();
+        let owner = tenant.clone();
+        let inserted = tokio::task::spawn_blocking(move || {
+            items
+                .into_iter()
+                .map(|item| item.and_then(|(essay, request_id)| this.insert(&owner, essay, request_id)))
+                .collect::<Vec<_>>()
+        })
+        .await;
+        let mut results: Vec<Result<Essay, CoreError>> = match inserted {
+            Ok(results) => results,
+            Err(e) => {
+                let e = CoreError::Internal(format!("create task failed: {e}"));
+                return vec![Err(e); n];
+            }
+        };
         if let Err(e) = self.store.sync().await {
             let e = CoreError::from(e);
             for result in results.iter_mut().filter(|r| r.is_ok()) {
