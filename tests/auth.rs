@@ -66,12 +66,7 @@ async fn each_tenant_sees_only_its_own_data_and_bad_keys_are_unauthenticated() {
         .grade
         .unwrap();
     let job_a = GradingJobServiceClient::new(a.clone())
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "hw1".into(),
-                ..Default::default()
-            }),
-        })
+        .create_grading_job(job_for("hw1"))
         .await
         .unwrap()
         .into_inner()

@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::{collections::BTreeSet, time::Duration};
+use std::collections::BTreeSet;
 
 use common::*;
 use essayd::proto::{
@@ -162,31 +162,13 @@ async fn every_rpc_keeps_each_tenants_data_to_itself() {
         .unwrap();
     let mut jobs_a = GradingJobServiceClient::new(a.clone());
     let job_a = jobs_a
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "hw1".into(),
-                ..Default::default()
-            }),
-        })
+        .create_grading_job(job_for("hw1"))
         .await
         .unwrap()
         .into_inner()
         .job
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while jobs_a
-        .get_grading_job(v1::GetGradingJobRequest { id: job_a.id.clone() })
-        .await
-        .unwrap()
-        .into_inner()
-        .job
-        .unwrap()
-        .state
-        != v1::GradingJobState::Succeeded as i32
-    {
-        assert!(std::time::Instant::now() < deadline, "A's job did not finish");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_job(&mut jobs_a, &job_a.id, v1::GradingJobState::Succeeded).await;
 
     // Tenant B names each of A's things through every RPC.
     let mut walked = BTreeSet::new();

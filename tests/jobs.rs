@@ -94,12 +94,7 @@ async fn a_job_grades_every_essay_once_streams_results_and_resumes_from_a_sequen
     let ids = assignment_with_essays(&mut app.essays, &mut app.assignments, 30).await;
     let mut jobs = GradingJobServiceClient::connect(app.endpoint()).await.unwrap();
     let job = jobs
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "soviet".into(),
-                ..Default::default()
-            }),
-        })
+        .create_grading_job(job_for("soviet"))
         .await
         .unwrap()
         .into_inner()
@@ -215,15 +210,7 @@ async fn a_job_needs_essays_and_a_known_target() {
         .create_assignment(new_assignment("empty", QUESTION))
         .await
         .unwrap();
-    let err = jobs
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "empty".into(),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap_err();
+    let err = jobs.create_grading_job(job_for("empty")).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition);
     let err = jobs
         .create_grading_job(v1::CreateGradingJobRequest {
@@ -297,12 +284,7 @@ async fn a_job_killed_with_sigkill_resumes_and_grades_each_essay_exactly_once() 
     let ids = assignment_with_essays(&mut essays, &mut assignments, 1500).await;
     let mut jobs = GradingJobServiceClient::new(channel.clone());
     let job = jobs
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "soviet".into(),
-                ..Default::default()
-            }),
-        })
+        .create_grading_job(job_for("soviet"))
         .await
         .unwrap()
         .into_inner()

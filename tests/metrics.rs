@@ -6,7 +6,6 @@ mod common;
 use std::{
     io::{Read, Write},
     net::{SocketAddr, TcpStream},
-    time::{Duration, Instant},
 };
 
 use common::*;
@@ -19,23 +18,6 @@ const QUESTION: &str = "How successful was Soviet foreign policy in the years 19
 const TEXT: &str = "Soviet foreign policy between 1925 and 1945 was largely successful because the USSR survived. \
     In 1939 the Nazi-Soviet Pact bought time. However, historians such as Geoffrey Roberts argue that Stalin \
     misjudged Hitler. This shows the policy was only partly successful.";
-
-fn metrics_addr(server: &EssaydProcess) -> SocketAddr {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let found = server.logs.lock().unwrap().iter().find_map(|line| {
-            line.split("metrics_addr=Some(")
-                .nth(1)
-                .and_then(|rest| rest.split(')').next())
-                .and_then(|a| a.parse::<SocketAddr>().ok())
-        });
-        if let Some(addr) = found {
-            return addr;
-        }
-        assert!(Instant::now() < deadline, "no metrics address in the logs");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 /// GET /metrics over plain HTTP/1.1; returns (status line, content type, body).
 fn scrape(addr: SocketAddr) -> (String, String, String) {
@@ -85,7 +67,7 @@ async fn metrics_are_off_unless_asked_for() {
 async fn metrics_count_calls_by_rpc_and_code_grades_jobs_and_store_size() {
     let dir = tempfile::tempdir().unwrap();
     let server = EssaydProcess::start_with(dir.path(), &["--insecure-no-auth", "--metrics-listen", "127.0.0.1:0"]);
-    let addr = metrics_addr(&server);
+    let addr = server.wait_for_logged_addr("metrics_addr");
     let mut essays = server.essays().await;
     let channel = tonic::transport::Channel::from_shared(server.endpoint())
         .unwrap()
@@ -134,33 +116,13 @@ async fn metrics_count_calls_by_rpc_and_code_grades_jobs_and_store_size() {
         .grade
         .unwrap();
     let job = jobs
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "soviet".into(),
-                ..Default::default()
-            }),
-        })
+        .create_grading_job(job_for("soviet"))
         .await
         .unwrap()
         .into_inner()
         .job
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let state = jobs
-            .get_grading_job(v1::GetGradingJobRequest { id: job.id.clone() })
-            .await
-            .unwrap()
-            .into_inner()
-            .job
-            .unwrap()
-            .state;
-        if state == v1::GradingJobState::Succeeded as i32 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the job did not finish");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_job(&mut jobs, &job.id, v1::GradingJobState::Succeeded).await;
 
     let (status, content_type, body) = tokio::task::spawn_blocking(move || scrape(addr)).await.unwrap();
     assert_eq!(status, "HTTP/1.1 200 OK");

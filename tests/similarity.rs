@@ -184,12 +184,7 @@ async fn a_job_flags_a_copy_of_an_essay_outside_it_as_grade_essay_does() {
 
     let mut jobs = GradingJobServiceClient::connect(app.endpoint()).await.unwrap();
     let job = jobs
-        .create_grading_job(v1::CreateGradingJobRequest {
-            job: Some(v1::GradingJob {
-                assignment_id: "letters".into(),
-                ..Default::default()
-            }),
-        })
+        .create_grading_job(job_for("letters"))
         .await
         .unwrap()
         .into_inner()

@@ -89,6 +89,45 @@ pub fn essay(text: &str) -> v1::Essay {
     }
 }
 
+/// A request for a grading job over every essay of `assignment_id`.
+pub fn job_for(assignment_id: &str) -> v1::CreateGradingJobRequest {
+    v1::CreateGradingJobRequest {
+        job: Some(v1::GradingJob {
+            assignment_id: assignment_id.into(),
+            ..Default::default()
+        }),
+    }
+}
+
+/// Polls a job until it reaches `state` (at most 60 s); returns it.
+pub async fn wait_for_job<T>(
+    jobs: &mut v1::grading_job_service_client::GradingJobServiceClient<T>,
+    id: &str,
+    state: v1::GradingJobState,
+) -> v1::GradingJob
+where
+    T: tonic::client::GrpcService<tonic::body::Body>,
+    T::Error: Into<tonic::codegen::StdError>,
+    T::ResponseBody: tonic::codegen::Body<Data = tonic::codegen::Bytes> + Send + 'static,
+    <T::ResponseBody as tonic::codegen::Body>::Error: Into<tonic::codegen::StdError> + Send,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = jobs
+            .get_grading_job(v1::GetGradingJobRequest { id: id.into() })
+            .await
+            .expect("get job")
+            .into_inner()
+            .job
+            .expect("a job");
+        if job.state == state as i32 {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "job {id} did not reach {state:?} in 60 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A request creating assignment `id` with `question` (and nothing else).
 pub fn new_assignment(id: &str, question: &str) -> v1::CreateAssignmentRequest {
     v1::CreateAssignmentRequest {
@@ -148,13 +187,7 @@ impl EssaydProcess {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 sink.lock().unwrap().push(line.clone());
-                if !sent
-                    && let Some(addr) = line
-                        .split("addr=Some(")
-                        .nth(1)
-                        .and_then(|rest| rest.split(')').next())
-                        .and_then(|a| a.parse::<SocketAddr>().ok())
-                {
+                if !sent && let Some(addr) = logged_addr(&line, "addr") {
                     let _ = tx.send(addr);
                     sent = true;
                 }
@@ -170,6 +203,19 @@ impl EssaydProcess {
 
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The address the server logged as `field=Some(…)` (e.g. `metrics_addr`),
+    /// waiting up to 10 s for the line.
+    pub fn wait_for_logged_addr(&self, field: &str) -> SocketAddr {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(addr) = self.logs.lock().unwrap().iter().find_map(|l| logged_addr(l, field)) {
+                return addr;
+            }
+            assert!(Instant::now() < deadline, "no {field} in the logs");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub async fn essays(&self) -> EssayServiceClient<Channel> {
@@ -201,6 +247,16 @@ impl Drop for EssaydProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `field=Some(ADDR)` in a log line, as tracing prints an `Option<SocketAddr>`
+/// (`addr` also matches the tail of `metrics_addr`, so the gRPC address is
+/// the first one logged).
+fn logged_addr(line: &str, field: &str) -> Option<SocketAddr> {
+    line.split(&format!("{field}=Some("))
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|a| a.parse().ok())
 }
 
 pub fn repo_root() -> PathBuf {
