@@ -89,6 +89,34 @@ fn histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 60_000_000, 3).expect("valid histogram bounds")
 }
 
+/// One client's calls and their latency.
+struct ClientTally {
+    calls: u64,
+    latency_us: Histogram<u64>,
+}
+
+impl ClientTally {
+    fn new() -> Self {
+        Self {
+            calls: 0,
+            latency_us: histogram(),
+        }
+    }
+
+    /// Awaits `call`, timing it from its first poll to its end.
+    async fn time<T, E>(&mut self, call: impl std::future::Future<Output = Result<T, E>>) -> Result<T, E> {
+        let t = Instant::now();
+        let out = call.await?;
+        self.latency_us.record(t.elapsed().as_micros() as u64).ok();
+        self.calls += 1;
+        Ok(out)
+    }
+
+    fn done(self) -> ClientResult {
+        Ok((self.calls, self.latency_us))
+    }
+}
+
 fn essay_text(bytes: usize) -> String {
     let sentence = "The collective security policy of the 1930s depended on allies who would not fight. ";
     sentence.repeat(bytes / sentence.len() + 1)[..bytes].to_owned()
@@ -144,24 +172,27 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
 }
 
 /// A real server on a temporary data dir, for one measurement.
-struct BenchServer {
-    endpoint: String,
+pub(super) struct BenchServer {
+    pub(super) endpoint: String,
     stop: tokio::sync::oneshot::Sender<()>,
     server: tokio::task::JoinHandle<Result<(), startup::StartupError>>,
     _dir: tempfile::TempDir,
 }
 
 impl BenchServer {
-    async fn start() -> Result<Self, CliError> {
+    /// Starts it with authentication off and the test defaults, as changed
+    /// by `configure`.
+    pub(super) async fn start(configure: impl FnOnce(&mut ServerConfig)) -> Result<Self, CliError> {
         let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
         let addr = listener.local_addr().map_err(|e| CliError::Bench(e.to_string()))?;
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             insecure_no_auth: true,
             ..ServerConfig::for_data_dir(dir.path())
         };
+        configure(&mut config);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             startup::serve(&config, listener, async {
@@ -177,7 +208,8 @@ impl BenchServer {
         })
     }
 
-    async fn stop(self) -> Result<(), CliError> {
+    /// Stops it gracefully and waits until it has flushed.
+    pub(super) async fn stop(self) -> Result<(), CliError> {
         let _ = self.stop.send(());
         self.server
             .await
@@ -190,21 +222,17 @@ impl BenchServer {
 /// gRPC health check, which touches no storage.
 async fn grpc_health_checks(clients: usize, duration: Duration) -> Result<Measurement, CliError> {
     use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
-    let server = BenchServer::start().await?;
+    let server = BenchServer::start(|_| {}).await?;
     let mut tasks = Vec::new();
     let start = Instant::now();
     for _ in 0..clients {
         let mut client = HealthClient::new(connect(&server.endpoint).await?);
         tasks.push(tokio::spawn(async move {
-            let mut hist = histogram();
-            let mut calls = 0u64;
+            let mut tally = ClientTally::new();
             while start.elapsed() < duration {
-                let t = Instant::now();
-                client.check(HealthCheckRequest::default()).await?;
-                hist.record(t.elapsed().as_micros() as u64).ok();
-                calls += 1;
+                tally.time(client.check(HealthCheckRequest::default())).await?;
             }
-            Ok::<_, tonic::Status>((calls, hist))
+            tally.done()
         }));
     }
     let m = collect("grpc health check (no I/O)", clients, start, tasks).await?;
@@ -214,7 +242,7 @@ async fn grpc_health_checks(clients: usize, duration: Duration) -> Result<Measur
 
 /// Durable creates through a real server on a temporary data dir.
 async fn grpc_creates(clients: usize, duration: Duration, text: Arc<String>) -> Result<Measurement, CliError> {
-    let server = BenchServer::start().await?;
+    let server = BenchServer::start(|_| {}).await?;
     let endpoint = server.endpoint.clone();
     let mut tasks = Vec::new();
     let start = Instant::now();
@@ -222,25 +250,19 @@ async fn grpc_creates(clients: usize, duration: Duration, text: Arc<String>) -> 
         let mut client = EssayServiceClient::new(connect(&endpoint).await?);
         let text = text.clone();
         tasks.push(tokio::spawn(async move {
-            let mut hist = histogram();
-            let mut writes = 0u64;
+            let mut tally = ClientTally::new();
             while start.elapsed() < duration {
-                let essay = v1::Essay {
-                    title: format!("bench {c}-{writes}"),
-                    text: text.as_str().to_owned(),
-                    ..Default::default()
+                let request = v1::CreateEssayRequest {
+                    essay: Some(v1::Essay {
+                        title: format!("bench {c}-{}", tally.calls),
+                        text: text.as_str().to_owned(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
                 };
-                let t = Instant::now();
-                client
-                    .create_essay(v1::CreateEssayRequest {
-                        essay: Some(essay),
-                        request_id: String::new(),
-                    })
-                    .await?;
-                hist.record(t.elapsed().as_micros() as u64).ok();
-                writes += 1;
+                tally.time(client.create_essay(request)).await?;
             }
-            Ok::<_, tonic::Status>((writes, hist))
+            tally.done()
         }));
     }
     let m = collect("grpc CreateEssay (durable)", clients, start, tasks).await?;
@@ -269,21 +291,22 @@ async fn core_creates(clients: usize, duration: Duration, text: Arc<String>) -> 
         let tenant = tenant.clone();
         let text = text.clone();
         tasks.push(tokio::spawn(async move {
-            let mut hist = histogram();
-            let mut writes = 0u64;
+            let mut tally = ClientTally::new();
             while start.elapsed() < duration {
                 let draft = EssayDraft {
-                    title: format!("bench {c}-{writes}"),
+                    title: format!("bench {c}-{}", tally.calls),
                     text: text.as_str().to_owned(),
                     ..Default::default()
                 };
-                let t = Instant::now();
-                let essay = NewEssay::parse(draft, essays.limits()).map_err(tonic::Status::from)?;
-                essays.create(&tenant, essay, None).await.map_err(tonic::Status::from)?;
-                hist.record(t.elapsed().as_micros() as u64).ok();
-                writes += 1;
+                tally
+                    .time(async {
+                        let essay = NewEssay::parse(draft, essays.limits())?;
+                        essays.create(&tenant, essay, None).await
+                    })
+                    .await
+                    .map_err(tonic::Status::from)?;
             }
-            Ok::<_, tonic::Status>((writes, hist))
+            tally.done()
         }));
     }
     collect("core create (durable, no gRPC)", clients, start, tasks).await

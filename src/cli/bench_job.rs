@@ -14,7 +14,6 @@ use serde_json::json;
 
 use super::{CliError, connect};
 use crate::{
-    config::ServerConfig,
     copies::{self, FingerprintIndex},
     eval::asap,
     grader::{self, Rubric},
@@ -22,7 +21,6 @@ use crate::{
         self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient,
         grading_job_service_client::GradingJobServiceClient, grading_service_client::GradingServiceClient,
     },
-    startup,
 };
 
 const QUESTION: &str = "Write an essay that answers the prompt you were given.";
@@ -126,23 +124,10 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
 
-    let dir = tempfile::tempdir().map_err(err)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(err)?;
-    let endpoint = format!("http://{}", listener.local_addr().map_err(err)?);
     // The server's default cache (256 MiB), so that the job reads what the
     // import wrote from memory, as a long-running server would.
-    let config = ServerConfig {
-        insecure_no_auth: true,
-        cache_mb: 256,
-        ..ServerConfig::for_data_dir(dir.path())
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        startup::serve(&config, listener, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let server = super::bench::BenchServer::start(|config| config.cache_mb = 256).await?;
+    let endpoint = server.endpoint.clone();
     let channel = connect(&endpoint).await?;
     let mut assignments = AssignmentServiceClient::new(channel.clone());
     let mut essays = EssayServiceClient::new(channel.clone())
@@ -245,9 +230,8 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
     let job_seconds = start.elapsed().as_secs_f64();
     done.store(true, std::sync::atomic::Ordering::SeqCst);
     let busy = prober.await.map_err(err)??;
-    let _ = stop.send(());
     drop((assignments, essays, jobs, grading, channel));
-    server.await.map_err(err)?.map_err(err)?;
+    server.stop().await?;
 
     let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     let report = json!({
