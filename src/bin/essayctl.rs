@@ -1,5 +1,8 @@
 //! essayctl: the command-line client of essayd.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 #[tokio::main]

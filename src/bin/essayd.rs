@@ -1,6 +1,9 @@
 //! The essayd server: parse the configuration, bind, serve until SIGINT or
 //! SIGTERM; or, with `keys`, manage API keys on the data dir.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 use essayd::{
     admin,
