@@ -109,6 +109,10 @@ pub struct PostingsSnapshot {
     spans: FxHashMap<u64, (u32, u32)>,
     holders: Vec<u32>,
     essays: Vec<EssayKey>,
+    /// Each essay's fingerprints, in `essays` order: a search verifies its
+    /// candidates against them without reading the index.
+    prints: Vec<Fingerprints>,
+    numbers: FxHashMap<EssayKey, u32>,
 }
 
 impl PostingsSnapshot {
@@ -125,12 +129,14 @@ impl PostingsSnapshot {
         // snapshot stale at once rather than silently missing.
         let version = index.version();
         let mut essays = Vec::new();
+        let mut prints = Vec::new();
         let mut pairs: Vec<(u64, u32)> = Vec::new();
         let mut over = false;
         index.scan_fingerprints(tenant, &mut |essay, fp| {
             let n = essays.len() as u32;
             essays.push(*essay);
             pairs.extend(fp.hashes().into_iter().map(|h| (h, n)));
+            prints.push(fp);
             over = pairs.len() > budget || essays.len() >= u32::MAX as usize;
             !over
         })?;
@@ -149,6 +155,7 @@ impl PostingsSnapshot {
             spans.insert(run[0].0, (start, holders.len() as u32));
         }
         holders.shrink_to_fit();
+        let numbers = essays.iter().enumerate().map(|(n, e)| (*e, n as u32)).collect();
         Ok(Some(Self {
             tenant: tenant.to_owned(),
             version,
@@ -156,7 +163,15 @@ impl PostingsSnapshot {
             spans,
             holders,
             essays,
+            prints,
+            numbers,
         }))
+    }
+
+    /// An essay's fingerprints as the index held them at the snapshot's
+    /// version (`None`: it had none).
+    pub fn fingerprints(&self, essay: &EssayKey) -> Option<&Fingerprints> {
+        self.numbers.get(essay).map(|&n| &self.prints[n as usize])
     }
 
     /// The index version the snapshot was read at.
@@ -211,8 +226,8 @@ impl PostingsSnapshot {
         }
     }
 
-    /// The index as searches see it: candidates from the snapshot, the rest
-    /// (candidates' fingerprints) from `index`.
+    /// The index as searches see it: candidates and their fingerprints from
+    /// the snapshot, the rest (other tenants, writes) from `index`.
     pub fn over<'a>(&'a self, index: &'a dyn FingerprintIndex) -> SnapshotIndex<'a> {
         SnapshotIndex { snapshot: self, index }
     }
@@ -235,7 +250,11 @@ impl FingerprintIndex for SnapshotIndex<'_> {
     }
 
     fn fingerprints(&self, tenant: &str, essay: &EssayKey) -> Result<Option<Fingerprints>, IndexError> {
-        self.index.fingerprints(tenant, essay)
+        if tenant == self.snapshot.tenant {
+            Ok(self.snapshot.fingerprints(essay).cloned())
+        } else {
+            self.index.fingerprints(tenant, essay)
+        }
     }
 
     fn candidates(

@@ -285,6 +285,19 @@ fn a_snapshot_gives_the_candidates_the_index_gives_until_the_index_changes() {
             }
         }
     }
+    // Each essay's fingerprints, as the index holds them; other tenants'
+    // from the index.
+    for (key, _) in &corpus {
+        let want = index.fingerprints("school", key).unwrap();
+        assert!(want.is_some());
+        assert_eq!(snapshot.fingerprints(key), want.as_ref());
+        assert_eq!(over.fingerprints("school", key).unwrap(), want);
+    }
+    assert_eq!(snapshot.fingerprints(&id(250)), None);
+    assert_eq!(
+        over.fingerprints("elsewhere", &id(250)).unwrap(),
+        index.fingerprints("elsewhere", &id(250)).unwrap()
+    );
     // Too many postings for the budget: no snapshot.
     assert!(
         PostingsSnapshot::load(&index, "school", DEFAULT_MAX_POSTINGS, 100)

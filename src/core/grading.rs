@@ -367,7 +367,19 @@ impl Grading {
         copies: Option<&PostingsSnapshot>,
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
-        let (grade, model_score) = context.grade(&text, "essay.text")?;
+        self.compute_with_text(tenant, essay_id, &text, context, copies)
+    }
+
+    /// As [`Self::compute_blocking`], with the essay's text already read.
+    pub fn compute_with_text(
+        &self,
+        tenant: &TenantId,
+        essay_id: EssayId,
+        text: &str,
+        context: &GradingContext,
+        copies: Option<&PostingsSnapshot>,
+    ) -> Result<GradeRecordView, CoreError> {
+        let (grade, model_score) = context.grade(text, "essay.text")?;
         let mut view = GradeRecordView {
             id: Some(GradeId::generate()),
             essay_id: Some(essay_id),
@@ -378,14 +390,7 @@ impl Grading {
             model_score,
             copied_from: Vec::new(),
         };
-        self.check_copies(
-            tenant,
-            essay_id,
-            &text,
-            context.rubric.copy_threshold,
-            copies,
-            &mut view,
-        )?;
+        self.check_copies(tenant, essay_id, text, context.rubric.copy_threshold, copies, &mut view)?;
         Ok(view)
     }
 

@@ -3,7 +3,9 @@
 //! runner grades them in chunks on a pool sized to the cores, and records
 //! each essay's grade, its result and the job's counts in one transaction, so
 //! a job killed midway resumes where it stopped and every essay ends with
-//! exactly one grade from it. Watchers are woken after each chunk.
+//! exactly one grade from it. Watchers are woken after each chunk. Three
+//! stages overlap: the next chunk's essays and texts are read, the current
+//! one is graded from memory, and the previous one is recorded and flushed.
 
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -17,7 +19,7 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 
 use super::{
-    AssignmentId, CoreError, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading, TenantId,
+    AssignmentId, CoreError, Essay, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading, TenantId,
     essays::Page,
     grading::{self, GradeId, GradingContext},
     time_us,
@@ -530,7 +532,6 @@ impl Inner {
         let rubric = (!job.rubric.is_empty()).then(|| job.rubric.clone());
         // Question and rubric, resolved once per assignment.
         let mut contexts: BTreeMap<Option<AssignmentId>, Result<Arc<GradingContext>, CoreError>> = BTreeMap::new();
-        let mut next = 0u32;
         let mut in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError>>> = None;
         // The tenant's copy-detection postings in memory: each essay's copy
         // check looks up ~100 fingerprints, and one store scan per lookup
@@ -538,6 +539,7 @@ impl Inner {
         // has been stored or deleted since it was read (else the check reads
         // the store, as GradeEssay does), so grades are the same either way.
         let mut copies = Copies::default();
+        let mut fetching = self.fetch_chunk(tenant, id, 0);
         loop {
             if *self.stopping.borrow() {
                 if let Some(previous) = in_flight.take() {
@@ -556,33 +558,29 @@ impl Inner {
                 }
                 return Ok(());
             }
-            let essays = self
-                .store
-                .job_essays(tenant.as_str(), &id.to_bytes(), next, self.chunk)?;
-            let Some(&(last, _)) = essays.last() else { break };
-            let done: BTreeSet<u32> = self
-                .store
-                .job_results(tenant.as_str(), &id.to_bytes(), next, self.chunk)?
-                .into_iter()
-                .map(|(s, _)| s)
-                .filter(|s| *s <= last)
-                .collect();
-            next = last + 1;
-            // Resolve each essay's context here (cheap, cached), then grade
-            // the chunk on `workers` blocking threads, one slice each.
+            // This chunk's essays were read while the previous one was
+            // graded; start reading the next.
+            let Some(chunk) = fetching
+                .await
+                .map_err(|e| CoreError::Internal(format!("essay read task failed: {e}")))??
+            else {
+                break;
+            };
+            fetching = self.fetch_chunk(tenant, id, chunk.next);
+            // Each essay's context (question, rubric, model) is resolved
+            // once per assignment.
             let mut work = Vec::new();
             let mut items = Vec::new();
-            for (sequence, essay) in essays.into_iter().filter(|(s, _)| !done.contains(s)) {
-                let essay_id = EssayId::from_bytes(essay);
-                let context = match self.essays.get(tenant, essay_id, EssayView::Basic) {
-                    Ok(essay) => contexts
+            for (sequence, essay_id, essay) in chunk.essays {
+                let graded = essay.and_then(|mut essay| {
+                    let context = contexts
                         .entry(essay.assignment_id.clone())
                         .or_insert_with(|| self.grading.context(tenant, &essay, None, rubric.clone()).map(Arc::new))
-                        .clone(),
-                    Err(e) => Err(e),
-                };
-                match context {
-                    Ok(context) => work.push((sequence, essay_id, context)),
+                        .clone()?;
+                    Ok((essay.text.take().unwrap_or_default(), context))
+                });
+                match graded {
+                    Ok((text, context)) => work.push((sequence, essay_id, text, context)),
                     Err(e) => items.push(self.item(tenant, id, sequence, essay_id, Err(e))?),
                 }
             }
@@ -604,8 +602,10 @@ impl Inner {
                 let snapshot = snapshot.clone();
                 tasks.push(tokio::task::spawn_blocking(move || {
                     let mut graded = Vec::new();
-                    while let Some((sequence, essay_id, context)) = work.get(taken.fetch_add(1, Ordering::Relaxed)) {
-                        let outcome = grading.compute_blocking(&tenant, *essay_id, context, snapshot.as_deref());
+                    while let Some((sequence, essay_id, text, context)) =
+                        work.get(taken.fetch_add(1, Ordering::Relaxed))
+                    {
+                        let outcome = grading.compute_with_text(&tenant, *essay_id, text, context, snapshot.as_deref());
                         graded.push((*sequence, *essay_id, outcome));
                     }
                     graded
@@ -656,6 +656,42 @@ impl Inner {
         Ok(())
     }
 
+    /// Reads, off the runtime, the chunk of a job's essays from `sequence`
+    /// on that have no result yet, with their texts, so that the workers
+    /// grade from memory: a store read waits while any transaction commits
+    /// (sled holds one lock over all trees), such as a chunk's results
+    /// being recorded. `None` past the last essay.
+    fn fetch_chunk(
+        &self,
+        tenant: &TenantId,
+        id: JobId,
+        sequence: u32,
+    ) -> tokio::task::JoinHandle<Result<Option<FetchedChunk>, CoreError>> {
+        let (store, essays, tenant, chunk) = (self.store.clone(), self.essays.clone(), tenant.clone(), self.chunk);
+        tokio::task::spawn_blocking(move || {
+            let job = id.to_bytes();
+            let listed = store.job_essays(tenant.as_str(), &job, sequence, chunk)?;
+            let Some(&(last, _)) = listed.last() else {
+                return Ok(None);
+            };
+            let done: BTreeSet<u32> = store
+                .job_results(tenant.as_str(), &job, sequence, chunk)?
+                .into_iter()
+                .map(|(s, _)| s)
+                .filter(|s| *s <= last)
+                .collect();
+            let essays = listed
+                .into_iter()
+                .filter(|(s, _)| !done.contains(s))
+                .map(|(s, e)| {
+                    let essay_id = EssayId::from_bytes(e);
+                    (s, essay_id, essays.get(&tenant, essay_id, EssayView::Full))
+                })
+                .collect();
+            Ok(Some(FetchedChunk { next: last + 1, essays }))
+        })
+    }
+
     /// One essay's outcome as a result to record. Storage failures stop the
     /// job (it resumes later) rather than fail the essay.
     fn item(
@@ -701,6 +737,14 @@ impl Inner {
             }
         })
     }
+}
+
+/// A chunk of a job's essays read for grading: each with its text, or why
+/// it could not be read.
+struct FetchedChunk {
+    /// The sequence number after the chunk's last essay.
+    next: u32,
+    essays: Vec<(u32, EssayId, Result<Essay, CoreError>)>,
 }
 
 /// The stored result of an essay a job could not grade.

@@ -13,9 +13,10 @@ use crate::{
 /// The most matches one search returns.
 pub const MAX_MATCHES: usize = 100;
 
-/// The most postings a [`Similarity::snapshot`] holds in memory (~20 bytes
-/// each, ~36 while it is built: at most ~72 MB): a tenant with more (about
-/// 28,000 ASAP-length essays) is searched in the store instead.
+/// The most postings a [`Similarity::snapshot`] holds in memory (~36 bytes
+/// each with the essays' fingerprints, ~52 while it is built: at most
+/// ~104 MB): a tenant with more (about 28,000 ASAP-length essays) is
+/// searched in the store instead.
 pub const MAX_SNAPSHOT_POSTINGS: usize = 2_000_000;
 
 /// What to search with.
