@@ -41,9 +41,12 @@ pub enum BenchCommand {
         /// A directory with ASAP fold_K.tsv files.
         #[arg(long)]
         data: PathBuf,
-        /// Use at most this many essays (0: all).
+        /// How many essays to import and grade (0: the ASAP essays once).
+        /// Fewer takes the first N; more takes the ASAP essays again from the
+        /// start, so the repeats are verbatim copies, which the copy check
+        /// finds and verifies.
         #[arg(long, default_value_t = 0)]
-        limit: usize,
+        essays: usize,
     },
     /// Durable creates/s and latency through gRPC, against raw sled.
     Create {
@@ -129,8 +132,8 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
             seconds,
             text_bytes,
         } => (clients, seconds, text_bytes),
-        BenchCommand::Job { data, limit } => {
-            return super::bench_job::run(&data, limit, json).await;
+        BenchCommand::Job { data, essays } => {
+            return super::bench_job::run(&data, essays, json).await;
         }
         BenchCommand::Load {
             clients,

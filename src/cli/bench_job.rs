@@ -108,20 +108,20 @@ async fn probe(
     Ok(())
 }
 
-pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> {
-    let mut texts: Vec<String> = asap::read_dir(data)
+pub async fn run(data: &Path, essays: usize, json: bool) -> Result<(), CliError> {
+    let asap: Vec<String> = asap::read_dir(data)
         .map_err(|e| CliError::Input(e.to_string()))?
         .folds
         .into_iter()
         .flatten()
         .map(|e| e.text)
         .collect();
-    if limit > 0 {
-        texts.truncate(limit);
-    }
-    if texts.is_empty() {
+    if asap.is_empty() {
         return Err(CliError::Input(format!("no ASAP essays in {}", data.display())));
     }
+    let count = if essays == 0 { asap.len() } else { essays };
+    let texts: Vec<String> = asap.iter().cycle().take(count).cloned().collect();
+    let repeated = count.saturating_sub(asap.len());
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
 
     // The server's default cache (256 MiB), so that the job reads what the
@@ -236,6 +236,7 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
     let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
     let report = json!({
         "essays": texts.len(),
+        "repeated_essays": repeated,
         "cores": cores,
         "import_seconds": import_seconds,
         "library_seconds": library,
@@ -251,7 +252,12 @@ pub async fn run(data: &Path, limit: usize, json: bool) -> Result<(), CliError> 
     if json {
         println!("{report:#}");
     } else {
-        println!("essays: {} ({} cores)", texts.len(), cores);
+        println!(
+            "essays: {} ({} of them repeats of earlier ones; {} cores)",
+            texts.len(),
+            repeated,
+            cores
+        );
         println!("import (BatchCreateEssays, durable): {import_seconds:.2} s");
         println!("grader library alone, {cores} threads: {library:.2} s");
         println!("grader + copy detection in memory, {cores} threads: {with_copies:.2} s");
