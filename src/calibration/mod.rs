@@ -12,8 +12,9 @@
 //! - [`model`]: ridge regression on each view with its penalty chosen by exact leave-one-out
 //!   error, blended on leave-one-out predictions. The text kernel is scaled by a power of the
 //!   essays' lengths ([`LENGTH_POWERS`]), the power chosen by leave-one-out error too.
-//! - [`cutpoints`]: continuous predictions to scores, with cut points fitted for quadratic
-//!   weighted kappa on leave-one-out predictions of the training exemplars.
+//! - [`cutpoints`]: continuous predictions to scores, with cut points fitted on leave-one-out
+//!   predictions of the training exemplars: the mean of the cut points that maximise quadratic
+//!   weighted kappa and of those that reproduce the teacher's score proportions.
 //! - [`validation`]: the cross-validated kappa and the learning curve in the [`TrainingReport`].
 //!
 //! [`train`] is the one-call entry; [`ExemplarTexts`] analyses the texts once when several
