@@ -12,8 +12,9 @@
 //! - [`model`]: ridge regression on each view with its penalty chosen by exact leave-one-out
 //!   error, blended on leave-one-out predictions. The text kernel is scaled by a power of the
 //!   essays' lengths ([`LENGTH_POWERS`]), the power chosen by leave-one-out error too.
-//! - [`cutpoints`]: continuous predictions to scores, with cut points fitted for quadratic
-//!   weighted kappa on leave-one-out predictions of the training exemplars.
+//! - [`cutpoints`]: continuous predictions to scores, with cut points fitted on leave-one-out
+//!   predictions of the training exemplars: the mean of the cut points that maximise quadratic
+//!   weighted kappa and of those that reproduce the teacher's score proportions.
 //! - [`validation`]: the cross-validated kappa and the learning curve in the [`TrainingReport`].
 //!
 //! [`train`] is the one-call entry; [`ExemplarTexts`] analyses the texts once when several
@@ -49,7 +50,11 @@ pub const MAX_SCALE_SPAN: i32 = 100;
 pub const MAX_TEXT_BYTES: usize = crate::grader::MAX_TEXT_BYTES;
 
 /// Version byte at the front of [`ScoringModel::to_bytes`].
-pub const MODEL_FORMAT_VERSION: u8 = 2;
+pub const MODEL_FORMAT_VERSION: u8 = 3;
+
+/// The oldest format version this build still reads: format 2 differs from 3 only in weighting
+/// terms by the idf instead of its square root, which the version byte says.
+pub const OLDEST_MODEL_FORMAT_VERSION: u8 = 2;
 
 /// The integer scores a teacher gives for an assignment, `min..=max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,7 +129,7 @@ pub enum ModelDecodeError {
     #[error("the stored scoring model is empty")]
     Empty,
     #[error(
-        "the stored scoring model has format version {found}; this build reads version {MODEL_FORMAT_VERSION}: retrain it"
+        "the stored scoring model has format version {found}; this build reads versions {OLDEST_MODEL_FORMAT_VERSION} to {MODEL_FORMAT_VERSION}: retrain it"
     )]
     UnsupportedVersion { found: u8 },
     #[error("the stored scoring model is corrupt: {0}")]
@@ -668,7 +673,13 @@ impl ScoringModel {
 
     /// The model as bytes: a format version byte, then the postcard encoding.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = vec![MODEL_FORMAT_VERSION];
+        // A format-2 model read back is written back as format 2.
+        let version = if self.data.vocabulary.sqrt_idf() {
+            MODEL_FORMAT_VERSION
+        } else {
+            OLDEST_MODEL_FORMAT_VERSION
+        };
+        let mut out = vec![version];
         // Encoding plain data into a Vec cannot fail.
         if let Ok(body) = postcard::to_allocvec(&self.data) {
             out.extend(body);
@@ -678,10 +689,11 @@ impl ScoringModel {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<ScoringModel, ModelDecodeError> {
         let (&version, body) = bytes.split_first().ok_or(ModelDecodeError::Empty)?;
-        if version != MODEL_FORMAT_VERSION {
+        if !(OLDEST_MODEL_FORMAT_VERSION..=MODEL_FORMAT_VERSION).contains(&version) {
             return Err(ModelDecodeError::UnsupportedVersion { found: version });
         }
-        let data: ModelData = postcard::from_bytes(body).map_err(|e| ModelDecodeError::Corrupt(e.to_string()))?;
+        let mut data: ModelData = postcard::from_bytes(body).map_err(|e| ModelDecodeError::Corrupt(e.to_string()))?;
+        data.vocabulary.set_sqrt_idf(version >= 3);
         data.check().map_err(ModelDecodeError::Corrupt)?;
         Ok(ScoringModel { data })
     }

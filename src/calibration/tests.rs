@@ -220,15 +220,32 @@ fn a_stored_model_scores_exactly_as_the_trained_one() {
 }
 
 #[test]
+fn a_model_stored_in_format_2_still_scores_with_the_full_idf_and_stays_format_2() {
+    let model = synthetic_model();
+    let mut bytes = model.to_bytes();
+    assert_eq!(bytes[0], 3);
+    bytes[0] = OLDEST_MODEL_FORMAT_VERSION;
+    let old = ScoringModel::from_bytes(&bytes).unwrap();
+    assert!(!old.data.vocabulary.sqrt_idf());
+    assert_eq!(old.to_bytes(), bytes);
+    // The same weights over full-idf vectors: a different raw prediction.
+    let mut rng = SplitMix64::new(7);
+    let text = synthetic_essay(3, &mut rng);
+    assert_ne!(old.predict(&text).raw, model.predict(&text).raw);
+}
+
+#[test]
 fn damaged_model_bytes_are_an_error_not_a_panic() {
     let bytes = synthetic_model().to_bytes();
     assert_eq!(ScoringModel::from_bytes(&[]).unwrap_err(), ModelDecodeError::Empty);
-    let mut wrong_version = bytes.clone();
-    wrong_version[0] = 99;
-    assert_eq!(
-        ScoringModel::from_bytes(&wrong_version).unwrap_err(),
-        ModelDecodeError::UnsupportedVersion { found: 99 }
-    );
+    for version in [1, MODEL_FORMAT_VERSION + 1, 99] {
+        let mut wrong_version = bytes.clone();
+        wrong_version[0] = version;
+        assert_eq!(
+            ScoringModel::from_bytes(&wrong_version).unwrap_err(),
+            ModelDecodeError::UnsupportedVersion { found: version }
+        );
+    }
     assert!(matches!(
         ScoringModel::from_bytes(&bytes[..bytes.len() / 2]),
         Err(ModelDecodeError::Corrupt(_))
