@@ -15,7 +15,7 @@ use std::sync::{
 
 use rustc_hash::FxHashMap;
 
-use super::{Fingerprints, tally};
+use super::{CandidatesBuilder, Fingerprints};
 
 /// An essay id as the store sees it: 16 bytes that sort by creation time.
 pub type EssayKey = [u8; 16];
@@ -196,8 +196,7 @@ impl PostingsSnapshot {
     /// from, at its version.
     pub fn candidates(&self, hashes: &[u64], exclude: Option<&EssayKey>, max_postings: usize) -> Candidates {
         let max_postings = max_postings.min(self.max_postings);
-        let mut counts = FxHashMap::default();
-        let mut holders = Vec::new();
+        let mut built = CandidatesBuilder::default();
         let mut found: Vec<EssayKey> = Vec::with_capacity(max_postings + 2);
         for &hash in hashes {
             let Some(&(start, end)) = self.spans.get(&hash) else {
@@ -208,22 +207,12 @@ impl PostingsSnapshot {
             found.extend(
                 all.iter()
                     .map(|&e| self.essays[e as usize])
-                    .filter(|e| Some(e) != exclude),
+                    .filter(|e| Some(e) != exclude)
+                    .take(max_postings + 1),
             );
-            if found.len() > max_postings {
-                holders.push((hash, max_postings as u32 + 1));
-            } else if !found.is_empty() {
-                holders.push((hash, found.len() as u32));
-                tally(found.iter().copied(), &mut counts);
-            }
+            built.add(hash, &found, max_postings);
         }
-        Candidates {
-            essays: counts
-                .into_iter()
-                .map(|(essay, shared)| Candidate { essay, shared })
-                .collect(),
-            holders,
-        }
+        built.finish()
     }
 
     /// The index as searches see it: candidates and their fingerprints from
@@ -381,28 +370,16 @@ impl FingerprintIndex for MemoryFingerprintIndex {
         max_postings: usize,
     ) -> Result<Candidates, IndexError> {
         let m = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let mut counts = FxHashMap::default();
-        let mut holders = Vec::new();
+        let mut built = CandidatesBuilder::default();
+        let mut found: Vec<EssayKey> = Vec::with_capacity(max_postings + 1);
         for &hash in hashes {
             let Some(set) = m.postings.get(&(tenant.to_owned(), hash)) else {
                 continue;
             };
-            let others = set.iter().filter(|e| Some(*e) != exclude);
-            let n = others.clone().take(max_postings + 1).count();
-            if n == 0 {
-                continue;
-            }
-            holders.push((hash, n as u32));
-            if n <= max_postings {
-                tally(others.copied(), &mut counts);
-            }
+            found.clear();
+            found.extend(set.iter().filter(|e| Some(*e) != exclude).take(max_postings + 1));
+            built.add(hash, &found, max_postings);
         }
-        Ok(Candidates {
-            essays: counts
-                .into_iter()
-                .map(|(essay, shared)| Candidate { essay, shared })
-                .collect(),
-            holders,
-        })
+        Ok(built.finish())
     }
 }

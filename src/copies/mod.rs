@@ -493,11 +493,38 @@ where
     Ok(found)
 }
 
-/// Counts, for each essay, the distinct query hashes it shares; the helper
-/// behind the index implementations' `candidates`.
-pub(crate) fn tally(postings: impl IntoIterator<Item = EssayKey>, counts: &mut FxHashMap<EssayKey, u32>) {
-    for essay in postings {
-        *counts.entry(essay).or_default() += 1;
+/// [`Candidates`] built hash by hash: the one place the index
+/// implementations' `candidates` count holders and shared hashes.
+#[derive(Default)]
+pub(crate) struct CandidatesBuilder {
+    counts: FxHashMap<EssayKey, u32>,
+    holders: Vec<(u64, u32)>,
+}
+
+impl CandidatesBuilder {
+    /// `others`: the essays other than the query that hold `hash`, at most
+    /// `max_postings + 1` of them. More than `max_postings` counts the hash
+    /// as too common and for no candidate; none leaves it out.
+    pub(crate) fn add(&mut self, hash: u64, others: &[EssayKey], max_postings: usize) {
+        if others.len() > max_postings {
+            self.holders.push((hash, max_postings as u32 + 1));
+        } else if !others.is_empty() {
+            self.holders.push((hash, others.len() as u32));
+            for essay in others {
+                *self.counts.entry(*essay).or_default() += 1;
+            }
+        }
+    }
+
+    pub(crate) fn finish(self) -> Candidates {
+        Candidates {
+            essays: self
+                .counts
+                .into_iter()
+                .map(|(essay, shared)| Candidate { essay, shared })
+                .collect(),
+            holders: self.holders,
+        }
     }
 }
 

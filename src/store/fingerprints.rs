@@ -26,13 +26,12 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
 };
 
-use rustc_hash::FxHashMap;
 use sled::{
     Transactional, Tree,
     transaction::{ConflictableTransactionError, TransactionError, TransactionalTree},
 };
 
-use crate::copies::{Candidate, Candidates, EssayKey, FingerprintIndex, Fingerprints, IndexError, tally};
+use crate::copies::{Candidates, CandidatesBuilder, EssayKey, FingerprintIndex, Fingerprints, IndexError};
 
 /// Tree names.
 pub const POSTINGS_TREE: &str = "fingerprint_postings";
@@ -241,15 +240,13 @@ impl FingerprintIndex for SledFingerprintIndex {
         exclude: Option<&EssayKey>,
         max_postings: usize,
     ) -> Result<Candidates, IndexError> {
-        let mut counts = FxHashMap::default();
-        let mut holders = Vec::new();
+        let mut built = CandidatesBuilder::default();
         let mut found: Vec<EssayKey> = Vec::with_capacity(max_postings + 1);
         // Sorted hashes visit the tree in key order, which keeps the nodes
         // of neighbouring scans in cache.
         for &hash in hashes {
             found.clear();
             let prefix = postings_prefix(tenant, hash);
-            let mut too_many = false;
             for entry in self.postings.scan_prefix(&prefix) {
                 let (key, _) = entry?;
                 let essay: EssayKey = key
@@ -259,25 +256,14 @@ impl FingerprintIndex for SledFingerprintIndex {
                 if Some(&essay) == exclude {
                     continue;
                 }
-                if found.len() == max_postings {
-                    too_many = true;
+                found.push(essay);
+                // One past the limit tells "too common" apart.
+                if found.len() > max_postings {
                     break;
                 }
-                found.push(essay);
             }
-            if too_many {
-                holders.push((hash, max_postings as u32 + 1));
-            } else if !found.is_empty() {
-                holders.push((hash, found.len() as u32));
-                tally(found.iter().copied(), &mut counts);
-            }
+            built.add(hash, &found, max_postings);
         }
-        Ok(Candidates {
-            essays: counts
-                .into_iter()
-                .map(|(essay, shared)| Candidate { essay, shared })
-                .collect(),
-            holders,
-        })
+        Ok(built.finish())
     }
 }
