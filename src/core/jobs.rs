@@ -542,20 +542,12 @@ impl Inner {
         let mut fetching = self.fetch_chunk(tenant, id, 0);
         loop {
             if *self.stopping.borrow() {
-                if let Some(previous) = in_flight.take() {
-                    previous
-                        .await
-                        .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
-                }
+                recorded(in_flight.take()).await?;
                 tracing::info!(tenant = tenant.as_str(), job_id = %id, "grading job paused for shutdown");
                 return Ok(());
             }
             if self.job(tenant, id)?.state == JobState::Cancelled {
-                if let Some(previous) = in_flight.take() {
-                    previous
-                        .await
-                        .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
-                }
+                recorded(in_flight.take()).await?;
                 return Ok(());
             }
             // This chunk's essays were read while the previous one was
@@ -624,11 +616,7 @@ impl Inner {
             }
             // Record and flush this chunk while the next one is graded; one
             // chunk in flight at a time keeps results in order.
-            if let Some(previous) = in_flight.take() {
-                previous
-                    .await
-                    .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
-            }
+            recorded(in_flight.take()).await?;
             let inner = self.clone();
             let tenant_key = tenant.clone();
             in_flight = Some(tokio::spawn(async move {
@@ -643,11 +631,7 @@ impl Inner {
                 Ok::<_, CoreError>(())
             }));
         }
-        if let Some(previous) = in_flight.take() {
-            previous
-                .await
-                .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))??;
-        }
+        recorded(in_flight.take()).await?;
         if self.job(tenant, id)?.state != JobState::Cancelled {
             self.set_state(tenant, id, JobState::Succeeded).await?;
             let job = self.job(tenant, id)?;
@@ -736,6 +720,16 @@ impl Inner {
                 }
             }
         })
+    }
+}
+
+/// Waits until the chunk being recorded (if any) is recorded and flushed.
+async fn recorded(in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError>>>) -> Result<(), CoreError> {
+    match in_flight {
+        Some(task) => task
+            .await
+            .map_err(|e| CoreError::Internal(format!("record task failed: {e}")))?,
+        None => Ok(()),
     }
 }
 
