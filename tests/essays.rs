@@ -34,17 +34,7 @@ async fn an_essay_is_created_fetched_listed_across_pages_and_deleted() {
         ids.push(created.id);
     }
 
-    let got = app
-        .essays
-        .get_essay(v1::GetEssayRequest {
-            id: ids[3].clone(),
-            view: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .essay
-        .unwrap();
+    let got = get_essay(&mut app.essays, &ids[3]).await;
     assert_eq!(got.title, "Essay 3");
     assert_eq!(got.text, "Essay number 3. It argues a point. It gives evidence.");
     assert_eq!(got.author.unwrap().display_name, "Ada");

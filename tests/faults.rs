@@ -103,16 +103,7 @@ async fn a_full_disk_refuses_writes_keeps_what_it_acknowledged_and_recovers_when
 
     // Reads go on, byte for byte.
     for (id, text) in &stored {
-        let got = essays
-            .get_essay(v1::GetEssayRequest {
-                id: id.clone(),
-                view: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .essay
-            .unwrap();
+        let got = get_essay(&mut essays, id).await;
         assert_eq!(&got.text, text);
     }
     let (ok, stdout, _) = essayctl(&server.endpoint(), &["health"]);
@@ -135,16 +126,7 @@ async fn a_full_disk_refuses_writes_keeps_what_it_acknowledged_and_recovers_when
     let server = EssaydProcess::start_with(&data, &flags);
     let mut essays = server.essays().await;
     for (id, text) in &stored {
-        let got = essays
-            .get_essay(v1::GetEssayRequest {
-                id: id.clone(),
-                view: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .essay
-            .unwrap();
+        let got = get_essay(&mut essays, id).await;
         assert_eq!(&got.text, text);
     }
     let listed = essays
@@ -198,16 +180,7 @@ async fn a_read_only_data_dir_stops_the_server_with_the_reason_and_nothing_is_lo
     fs.remount("rw");
     let server = EssaydProcess::start_with(&data, &flags);
     let mut essays = server.essays().await;
-    let got = essays
-        .get_essay(v1::GetEssayRequest {
-            id: first.id.clone(),
-            view: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .essay
-        .unwrap();
+    let got = get_essay(&mut essays, &first.id).await;
     assert_eq!(got.text, long_text(1));
     essays
         .create_essay(create(essay(&long_text(2))))

@@ -119,16 +119,7 @@ async fn the_server_speaks_tls_with_a_self_signed_certificate() {
         .into_inner()
         .essay
         .unwrap();
-    let got = essays
-        .get_essay(v1::GetEssayRequest {
-            id: created.id,
-            view: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .essay
-        .unwrap();
+    let got = get_essay(&mut essays, &created.id).await;
     assert_eq!(got.text, "Sent over TLS.");
 
     // A plaintext client gets nowhere.

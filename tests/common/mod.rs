@@ -146,6 +146,20 @@ pub fn create(essay: v1::Essay) -> v1::CreateEssayRequest {
     }
 }
 
+/// A stored essay with its text; panics if the call fails.
+pub async fn get_essay(essays: &mut EssayServiceClient<Channel>, id: &str) -> v1::Essay {
+    essays
+        .get_essay(v1::GetEssayRequest {
+            id: id.to_owned(),
+            view: 0,
+        })
+        .await
+        .unwrap_or_else(|e| panic!("GetEssay {id}: {e}"))
+        .into_inner()
+        .essay
+        .expect("GetEssay returns the essay")
+}
+
 /// The field named by a status's BadRequest detail, if any.
 pub fn violated_field(status: &tonic::Status) -> Option<String> {
     use tonic_types::StatusExt;
