@@ -303,7 +303,7 @@ impl Grading {
         // on the blocking pool, as jobs do.
         let this = self.clone();
         let tenant = tenant.clone();
-        tokio::task::spawn_blocking(move || this.compute_blocking(&tenant, essay_id, &context, None))
+        tokio::task::spawn_blocking(move || this.compute_blocking(&tenant, essay_id, &context))
             .await
             .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?
     }
@@ -354,23 +354,23 @@ impl Grading {
         })
     }
 
-    /// Grades a stored essay's text in a resolved context, without storing,
-    /// on the calling thread (which may block): jobs call it from their worker
-    /// threads, [`Grading::compute`] from the blocking pool. A job passes its
-    /// snapshot of the tenant's copy-detection postings (used only while
-    /// current: the grade is the same either way).
-    pub fn compute_blocking(
+    /// Grades a stored essay in a resolved context, without storing, on the
+    /// calling thread (which may block): [`Grading::compute`] calls it from
+    /// the blocking pool.
+    fn compute_blocking(
         &self,
         tenant: &TenantId,
         essay_id: EssayId,
         context: &GradingContext,
-        copies: Option<&PostingsSnapshot>,
     ) -> Result<GradeRecordView, CoreError> {
         let text = self.essays.text(tenant, essay_id)?;
-        self.compute_with_text(tenant, essay_id, &text, context, copies)
+        self.compute_with_text(tenant, essay_id, &text, context, None)
     }
 
-    /// As [`Self::compute_blocking`], with the essay's text already read.
+    /// Grades an essay whose text is already read, without storing, on the
+    /// calling thread: jobs call it from their worker threads. A job passes
+    /// its snapshot of the tenant's copy-detection postings (used only while
+    /// current: the grade is the same either way).
     pub fn compute_with_text(
         &self,
         tenant: &TenantId,
