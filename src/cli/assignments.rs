@@ -12,24 +12,65 @@ pub enum AssignmentCommand {
         /// The LMS's assignment id.
         #[arg(long)]
         id: String,
-        /// The question or prompt.
+        /// The question or prompt its essays answer.
         #[arg(long)]
         question: String,
-        #[arg(long, default_value = "")]
+        /// The course id.
+        #[arg(long, default_value = "", hide_default_value = true)]
         course: String,
-        #[arg(long, default_value = "")]
+        /// A title for people.
+        #[arg(long, default_value = "", hide_default_value = true)]
         title: String,
         /// The rubric to grade with (default: the built-in history rubric).
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         rubric: String,
     },
+    /// Change an assignment's course, title, question or rubric (only the
+    /// flags given change).
+    Update {
+        /// The assignment's id.
+        id: String,
+        /// The new question.
+        #[arg(long)]
+        question: Option<String>,
+        /// The new course id.
+        #[arg(long)]
+        course: Option<String>,
+        /// The new title.
+        #[arg(long)]
+        title: Option<String>,
+        /// The new rubric name ("" for the built-in one).
+        #[arg(long)]
+        rubric: Option<String>,
+    },
     /// Show one assignment.
-    Get { id: String },
+    Get {
+        /// The assignment's id.
+        id: String,
+    },
     /// List assignments (all pages).
     List {
-        #[arg(long, default_value = "")]
+        /// Only this course's assignments.
+        #[arg(long, default_value = "", hide_default_value = true)]
         course: String,
     },
+}
+
+/// The assignment, or an error saying it does not exist and how to see the
+/// ones that do.
+pub async fn require(endpoint: &str, id: &str) -> Result<v1::Assignment, CliError> {
+    let mut client = AssignmentServiceClient::new(connect(endpoint).await?);
+    match client.get_assignment(v1::GetAssignmentRequest { id: id.to_owned() }).await {
+        Ok(r) => Ok(r.into_inner().assignment.unwrap_or_default()),
+        Err(status) if status.code() == tonic::Code::NotFound => Err(CliError::explain(
+            status,
+            format!(
+                "no assignment {id:?}: `essayctl assignments list` shows them, \
+                 `essayctl assignments create --id {id} --question …` makes it"
+            ),
+        )),
+        Err(status) => Err(status.into()),
+    }
 }
 
 pub async fn run(cmd: AssignmentCommand, endpoint: &str, json: bool) -> Result<(), CliError> {
@@ -59,6 +100,50 @@ pub async fn run(cmd: AssignmentCommand, endpoint: &str, json: bool) -> Result<(
                 .assignment
                 .unwrap_or_default();
             show(&[created], json);
+        }
+        AssignmentCommand::Update {
+            id,
+            question,
+            course,
+            title,
+            rubric,
+        } => {
+            let mut paths = Vec::new();
+            let mut assignment = v1::Assignment {
+                id,
+                ..Default::default()
+            };
+            if let Some(v) = course {
+                assignment.course_id = v;
+                paths.push("course_id".to_owned());
+            }
+            if let Some(v) = title {
+                assignment.title = v;
+                paths.push("title".to_owned());
+            }
+            if let Some(v) = question {
+                assignment.question = v;
+                paths.push("question".to_owned());
+            }
+            if let Some(v) = rubric {
+                assignment.rubric = v;
+                paths.push("rubric".to_owned());
+            }
+            if paths.is_empty() {
+                return Err(CliError::Input(
+                    "nothing to change: give --question, --course, --title or --rubric".into(),
+                ));
+            }
+            let updated = client
+                .update_assignment(v1::UpdateAssignmentRequest {
+                    assignment: Some(assignment),
+                    update_mask: Some(prost_types::FieldMask { paths }),
+                })
+                .await?
+                .into_inner()
+                .assignment
+                .unwrap_or_default();
+            show(&[updated], json);
         }
         AssignmentCommand::Get { id } => {
             let a = client
@@ -101,8 +186,8 @@ fn show(assignments: &[v1::Assignment], json: bool) {
         } else {
             values.into()
         };
-        println!("{value:#}");
+        outln!("{value:#}");
     } else {
-        println!("{}", output::assignment_table(assignments));
+        outln!("{}", output::assignment_table(assignments));
     }
 }

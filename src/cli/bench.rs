@@ -153,14 +153,14 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     }
     if json {
         let values: Vec<_> = results.iter().map(Measurement::json).collect();
-        println!("{:#}", serde_json::Value::from(values));
+        outln!("{:#}", serde_json::Value::from(values));
     } else {
-        println!(
+        outln!(
             "{:<28} {:>7} {:>10} {:>12} {:>9} {:>9}",
             "what", "clients", "writes", "writes/s", "p50 ms", "p99 ms"
         );
         for m in &results {
-            println!(
+            outln!(
                 "{:<28} {:>7} {:>10} {:>12.0} {:>9.2} {:>9.2}",
                 m.what,
                 m.clients,

@@ -250,25 +250,25 @@ pub async fn run(data: &Path, essays: usize, json: bool) -> Result<(), CliError>
         "grade_essay_during_job_ms": {"p50": ms(&busy, 0.5), "p99": ms(&busy, 0.99), "max": busy.max() as f64 / 1000.0, "n": busy.len()},
     });
     if json {
-        println!("{report:#}");
+        outln!("{report:#}");
     } else {
-        println!(
+        outln!(
             "essays: {} ({} of them repeats of earlier ones; {} cores)",
             texts.len(),
             repeated,
             cores
         );
-        println!("import (BatchCreateEssays, durable): {import_seconds:.2} s");
-        println!("grader library alone, {cores} threads: {library:.2} s");
-        println!("grader + copy detection in memory, {cores} threads: {with_copies:.2} s");
-        println!(
+        outln!("import (BatchCreateEssays, durable): {import_seconds:.2} s");
+        outln!("grader library alone, {cores} threads: {library:.2} s");
+        outln!("grader + copy detection in memory, {cores} threads: {with_copies:.2} s");
+        outln!(
             "grading job end to end: {job_seconds:.2} s ({} graded, {} failed) = {:.2} × the library ({:.2} × grader + copies in memory)",
             final_job.graded,
             final_job.failed,
             job_seconds / library,
             job_seconds / with_copies
         );
-        println!(
+        outln!(
             "GradeEssay latency idle: p50 {:.2} ms, p99 {:.2} ms; during the job: p50 {:.2} ms, p99 {:.2} ms ({} probes)",
             ms(&idle, 0.5),
             ms(&idle, 0.99),

@@ -186,22 +186,22 @@ pub async fn run(clients: usize, seconds: u64, cache_mb: u64, json: bool) -> Res
                 )
             })
             .collect();
-        println!(
+        outln!(
             "{:#}",
             json!({"clients": clients, "seconds": elapsed, "requests_per_second": total as f64 / elapsed,
                    "rpcs": rpcs, "errors": tally.errors, "server_peak_rss_mib": rss, "sled_cache_mb": cache_mb})
         );
     } else {
-        println!(
+        outln!(
             "{clients} clients for {elapsed:.1} s: {:.0} requests/s ok",
             total as f64 / elapsed
         );
-        println!(
+        outln!(
             "{:<12} {:>9} {:>9} {:>9} {:>9} {:>9}",
             "rpc", "count", "per s", "p50 ms", "p99 ms", "p999 ms"
         );
         for (rpc, h) in &tally.latency_us {
-            println!(
+            outln!(
                 "{:<12} {:>9} {:>9.0} {:>9.2} {:>9.2} {:>9.2}",
                 rpc,
                 h.len(),
@@ -212,15 +212,15 @@ pub async fn run(clients: usize, seconds: u64, cache_mb: u64, json: bool) -> Res
             );
         }
         if tally.errors.is_empty() {
-            println!("errors: none");
+            outln!("errors: none");
         } else {
             for (what, n) in &tally.errors {
-                println!("error {what}: {n}");
+                outln!("error {what}: {n}");
             }
         }
         match rss {
-            Some(r) => println!("server peak RSS: {r:.0} MiB (sled cache {cache_mb} MiB)"),
-            None => println!("server peak RSS: unknown"),
+            Some(r) => outln!("server peak RSS: {r:.0} MiB (sled cache {cache_mb} MiB)"),
+            None => outln!("server peak RSS: unknown"),
         }
     }
     Ok(())

@@ -1,8 +1,12 @@
 //! `essayctl essays …`
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
 use clap::Subcommand;
+use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{CliError, connect, output};
@@ -16,43 +20,62 @@ use crate::{
 pub enum EssayCommand {
     /// Store an essay; its text comes from FILE, or stdin if FILE is - or absent.
     Create {
+        /// The text file (UTF-8); - or nothing reads stdin.
         file: Option<PathBuf>,
-        #[arg(long, default_value = "")]
+        /// The assignment it answers (must exist: `essayctl assignments create`).
+        #[arg(long, default_value = "", hide_default_value = true)]
         assignment: String,
-        #[arg(long, default_value = "")]
+        /// The essay's title.
+        #[arg(long, default_value = "", hide_default_value = true)]
         title: String,
-        #[arg(long, default_value = "")]
+        /// The author's id in the LMS (what `essays list --author` matches).
+        #[arg(long, default_value = "", hide_default_value = true)]
         author_id: String,
-        #[arg(long, default_value = "")]
+        /// The author's name as shown to people.
+        #[arg(long, default_value = "", hide_default_value = true)]
         author_name: String,
-        #[arg(long, default_value = "")]
+        /// The course id.
+        #[arg(long, default_value = "", hide_default_value = true)]
         course: String,
         /// The LMS's submission id (unique within the assignment).
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         external_id: String,
-        #[arg(long, default_value = "")]
+        /// A free-form category, e.g. "World History".
+        #[arg(long, default_value = "", hide_default_value = true)]
         category: String,
         /// When the essay was submitted (RFC 3339, e.g. 2026-11-27T09:00:00Z).
         #[arg(long)]
         submitted: Option<String>,
         /// An idempotency key: retrying with the same one stores nothing new.
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         request_id: String,
         /// A label, key=value; repeatable.
         #[arg(long = "label")]
         labels: Vec<String>,
     },
     /// Import essay-site pages (or plain-text files), one essay per file.
+    ///
+    /// The page's "Submitted by:" name becomes the author id and name. A page
+    /// whose text is already stored for the same assignment and author is
+    /// skipped (and said so) unless --allow-duplicate.
     Import {
+        /// The files to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        #[arg(long, default_value = "")]
+        /// The assignment they answer (must exist: `essayctl assignments create`).
+        #[arg(long, default_value = "", hide_default_value = true)]
         assignment: String,
-        #[arg(long, default_value = "")]
+        /// The course id.
+        #[arg(long, default_value = "", hide_default_value = true)]
         course: String,
+        /// Store a page again even when the same text is already stored for
+        /// the same assignment and author (the next job will flag the copies).
+        #[arg(long)]
+        allow_duplicate: bool,
     },
-    /// Show one essay with its metadata and text.
+    /// Show one essay with its metadata, its latest grade's summary and its text.
     Get {
+        /// The essay's id.
         id: String,
         /// Metadata only, without the text.
         #[arg(long)]
@@ -60,13 +83,18 @@ pub enum EssayCommand {
     },
     /// List essays (all pages, or one page with --page-size).
     List {
-        #[arg(long, default_value = "")]
+        /// Only this assignment's essays.
+        #[arg(long, default_value = "", hide_default_value = true)]
         assignment: String,
-        #[arg(long, default_value = "")]
+        /// Only this course's essays.
+        #[arg(long, default_value = "", hide_default_value = true)]
         course: String,
-        #[arg(long, default_value = "")]
+        /// Only this author's essays: the author id, the first part of the
+        /// table's author column (an imported page's "Submitted by:" name).
+        #[arg(long, default_value = "", hide_default_value = true)]
         author: String,
-        #[arg(long, default_value = "")]
+        /// Only this category's essays.
+        #[arg(long, default_value = "", hide_default_value = true)]
         category: String,
         /// Submitted at or after (RFC 3339).
         #[arg(long)]
@@ -77,11 +105,15 @@ pub enum EssayCommand {
         /// Fetch one page of this size and print its next_page_token.
         #[arg(long)]
         page_size: Option<i32>,
-        #[arg(long, default_value = "")]
+        /// The page to fetch (a previous page's next_page_token, with the same filters).
+        #[arg(long, default_value = "", hide_default_value = true)]
         page_token: String,
     },
-    /// Delete an essay and everything attached to it.
-    Delete { id: String },
+    /// Delete an essay and everything attached to it (grades, exemplar).
+    Delete {
+        /// The essay's id.
+        id: String,
+    },
 }
 
 /// Reads a text file (or stdin for `-`), refusing bytes that are not UTF-8.
@@ -128,11 +160,13 @@ fn essay_from_file(path: &Path, text: String) -> v1::Essay {
         .unwrap_or_default();
     match essay_site::parse(&text) {
         ParsedPage::Page(page) => {
+            // The site's user name is both: it identifies the author, so
+            // `essays list --author` finds what the table shows.
             let author = page.author.unwrap_or_default();
             v1::Essay {
                 title: page.title.unwrap_or(stem),
                 author: Some(v1::Author {
-                    id: String::new(),
+                    id: author.clone(),
                     display_name: author,
                 }),
                 category: page.category.unwrap_or_default(),
@@ -213,36 +247,71 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
             files,
             assignment,
             course,
+            allow_duplicate,
         } => {
             let mut requests = Vec::new();
+            let mut paths = Vec::new();
+            // (author id, sha256) of what is stored or about to be, per author.
+            let mut stored: HashMap<String, HashMap<String, String>> = HashMap::new();
+            let mut skipped = 0;
             for path in &files {
                 let (_, text) = read_text(Some(path))?;
                 let mut essay = essay_from_file(path, text);
                 essay.assignment_id = assignment.clone();
                 essay.course_id = course.clone();
+                let author = essay.author.as_ref().map(|a| a.id.clone()).unwrap_or_default();
+                let hash = hex::encode(Sha256::digest(essay.text.as_bytes()));
+                if !allow_duplicate {
+                    if !stored.contains_key(&author) {
+                        let known = stored_hashes(&mut client, &assignment, &author).await?;
+                        stored.insert(author.clone(), known);
+                    }
+                    if let Some(id) = stored.get(&author).and_then(|known| known.get(&hash)) {
+                        skipped += 1;
+                        eprintln!(
+                            "{}: skipped: already stored as {id} (same assignment, author and text; \
+                             --allow-duplicate stores it again)",
+                            path.display()
+                        );
+                        continue;
+                    }
+                    if let Some(known) = stored.get_mut(&author) {
+                        known.insert(hash, format!("an earlier file of this import ({})", path.display()));
+                    }
+                }
                 requests.push(v1::CreateEssayRequest {
                     essay: Some(essay),
                     request_id: String::new(),
                 });
+                paths.push(path);
             }
-            let results = client
-                .batch_create_essays(v1::BatchCreateEssaysRequest { requests })
-                .await?
-                .into_inner()
-                .results;
+            let results = if requests.is_empty() {
+                Vec::new()
+            } else {
+                client
+                    .batch_create_essays(v1::BatchCreateEssaysRequest { requests })
+                    .await?
+                    .into_inner()
+                    .results
+            };
             let mut failed = 0;
             let mut imported = Vec::new();
-            for (path, result) in files.iter().zip(results) {
+            for (path, result) in paths.iter().zip(results) {
                 match result.outcome {
                     Some(v1::batch_create_essays_result::Outcome::Essay(e)) => imported.push(e),
                     Some(v1::batch_create_essays_result::Outcome::Error(err)) => {
                         failed += 1;
-                        eprintln!("{}: {} (code {})", path.display(), err.message, err.code);
+                        eprintln!("{}: not imported: {}", path.display(), super::in_cli_words(&err.message));
                     }
                     None => failed += 1,
                 }
             }
-            show_many(&imported, json);
+            if !imported.is_empty() || json {
+                show_many(&imported, json);
+            }
+            if skipped > 0 && !json {
+                eprintln!("{} imported, {skipped} skipped as already stored", imported.len());
+            }
             if failed > 0 {
                 return Err(CliError::Input(format!(
                     "{failed} of {} files were not imported",
@@ -257,12 +326,22 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
                 v1::EssayView::Full
             };
             let essay = client
-                .get_essay(v1::GetEssayRequest { id, view: view as i32 })
+                .get_essay(v1::GetEssayRequest {
+                    id: id.clone(),
+                    view: view as i32,
+                })
                 .await?
                 .into_inner()
                 .essay
                 .unwrap_or_default();
-            show_one(&essay, json);
+            let latest = super::grades::latest(endpoint, &id).await?;
+            if json {
+                let mut value = output::essay_json(&essay);
+                value["latest_grade"] = latest.as_ref().map(super::grade::grade_json).unwrap_or_default();
+                outln!("{value:#}");
+            } else {
+                outln!("{}", output::essay_detail(&essay, latest.as_ref()));
+            }
         }
         EssayCommand::List {
             assignment,
@@ -304,9 +383,9 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
         EssayCommand::Delete { id } => {
             client.delete_essay(v1::DeleteEssayRequest { id: id.clone() }).await?;
             if json {
-                println!("{}", serde_json::json!({ "deleted": id }));
+                outln!("{}", serde_json::json!({ "deleted": id }));
             } else {
-                println!("deleted essay {id}");
+                outln!("deleted essay {id}");
             }
         }
     }
@@ -315,17 +394,47 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
 
 fn show_one(essay: &v1::Essay, json: bool) {
     if json {
-        println!("{:#}", output::essay_json(essay));
+        outln!("{:#}", output::essay_json(essay));
     } else {
-        println!("{}", output::essay_detail(essay));
+        outln!("{}", output::essay_detail(essay, None));
+    }
+}
+
+/// The SHA-256 of every essay already stored for `assignment` by `author`
+/// (an empty author: essays without one), with the essay's id.
+async fn stored_hashes(
+    client: &mut EssayServiceClient<super::Conn>,
+    assignment: &str,
+    author: &str,
+) -> Result<HashMap<String, String>, CliError> {
+    let mut request = v1::ListEssaysRequest {
+        page_size: 1000,
+        assignment_id: assignment.to_owned(),
+        author_id: author.to_owned(),
+        view: v1::EssayView::Basic as i32,
+        ..Default::default()
+    };
+    let mut known = HashMap::new();
+    loop {
+        let page = client.list_essays(request.clone()).await?.into_inner();
+        for e in page.essays {
+            let same_author = e.author.as_ref().map(|a| a.id.as_str()).unwrap_or_default() == author;
+            if same_author && e.assignment_id == assignment && let Some(m) = e.metrics {
+                known.insert(m.content_sha256, e.id);
+            }
+        }
+        if page.next_page_token.is_empty() {
+            return Ok(known);
+        }
+        request.page_token = page.next_page_token;
     }
 }
 
 fn show_many(essays: &[v1::Essay], json: bool) {
     if json {
         let values: Vec<_> = essays.iter().map(output::essay_json).collect();
-        println!("{:#}", serde_json::Value::from(values));
+        outln!("{:#}", serde_json::Value::from(values));
     } else {
-        println!("{}", output::essay_table(essays));
+        outln!("{}", output::essay_table(essays));
     }
 }

@@ -66,9 +66,9 @@ pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
             };
             let report = copies::evaluate(&options).map_err(|e| CliError::Input(e.to_string()))?;
             if json {
-                println!("{}", report.to_json());
+                outln!("{}", report.to_json());
             } else {
-                print!("{}", copies::render_text(&report));
+                out!("{}", copies::render_text(&report));
             }
             return Ok(());
         }
@@ -78,9 +78,9 @@ pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
     let cases = CasesFile::from_json(&text).map_err(|e| CliError::Input(format!("{}: {e}", cases.display())))?;
     let report = evaluate(&cases, &Rubric::history_default()).map_err(|e| CliError::Input(e.to_string()))?;
     if json {
-        println!("{}", report.to_json());
+        outln!("{}", report.to_json());
     } else {
-        print!("{}", render_text(&report));
+        out!("{}", render_text(&report));
     }
     Ok(())
 }
@@ -103,12 +103,12 @@ fn asap(
         .and_then(|d| asap::evaluate(&d, &options))
         .map_err(|e| CliError::Input(e.to_string()))?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string(&report).map_err(|e| CliError::Input(e.to_string()))?
         );
     } else {
-        println!("{report}");
+        outln!("{report}");
     }
     eprintln!("wall time {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

@@ -13,22 +13,24 @@ use crate::proto::v1::{self, grading_service_client::GradingServiceClient};
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// The stored essay to grade (against its assignment's question).
+    /// The stored essay to grade (against its assignment's question); each
+    /// run stores a new grade (`essayctl grades get ID` shows the latest).
     #[arg(required_unless_present_any = ["text", "assignment"], conflicts_with_all = ["text", "assignment"])]
     essay_id: Option<String>,
     /// Grade every essay of this assignment as a background job, with a
     /// progress bar, then print a summary.
     #[arg(long, conflicts_with = "text")]
     assignment: Option<String>,
-    /// Grade this text file instead (nothing is stored); needs --question.
-    /// An essay-site page is graded on its essay text, without the headers.
-    #[arg(long, requires = "question")]
+    /// Grade the text in this FILE instead (- reads stdin; nothing is
+    /// stored); needs --question. An essay-site page is graded on its essay
+    /// text, without the headers.
+    #[arg(long, value_name = "FILE", requires = "question")]
     text: Option<PathBuf>,
     /// The question; overrides the assignment's for a stored essay.
     #[arg(long)]
     question: Option<String>,
     /// A rubric name (default: the assignment's, or the built-in one).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     rubric: String,
 }
 
@@ -39,6 +41,13 @@ pub async fn run(args: GradeArgs, endpoint: &str, json: bool) -> Result<(), CliE
     let mut client = GradingServiceClient::new(connect(endpoint).await?);
     let grade = match (&args.essay_id, &args.text) {
         (_, Some(path)) => {
+            if path.as_os_str() != "-" && !path.exists() {
+                return Err(CliError::Input(format!(
+                    "--text takes a file, and there is no file {:?}: save the essay to a file, \
+                     or pipe it in with --text - (stdin)",
+                    path.display().to_string()
+                )));
+            }
             let (_, text) = read_text(Some(path))?;
             // An essay-site page is graded on its essay, not its header lines.
             let text = match essay_site::parse(&text) {
@@ -70,9 +79,9 @@ pub async fn run(args: GradeArgs, endpoint: &str, json: bool) -> Result<(), CliE
     }
     .unwrap_or_default();
     if json {
-        println!("{:#}", grade_json(&grade));
+        outln!("{:#}", grade_json(&grade));
     } else {
-        print!("{}", report(&grade));
+        out!("{}", report(&grade));
     }
     Ok(())
 }

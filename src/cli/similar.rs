@@ -50,15 +50,15 @@ pub async fn run(args: SimilarArgs, endpoint: &str, json: bool) -> Result<(), Cl
                 })
             })
             .collect();
-        println!("{:#}", serde_json::Value::from(value));
+        outln!("{:#}", serde_json::Value::from(value));
         return Ok(());
     }
     if matches.is_empty() {
-        println!("no stored essay shares passages with {}", args.essay_id);
+        outln!("no stored essay shares passages with {}", args.essay_id);
         return Ok(());
     }
     for m in &matches {
-        println!("{} covers {:.0}% of this essay:", m.essay_id, m.coverage * 100.0);
+        outln!("{} covers {:.0}% of this essay:", m.essay_id, m.coverage * 100.0);
         let mut table = comfy_table::Table::new();
         table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
         table.set_header(vec![
@@ -81,7 +81,7 @@ pub async fn run(args: SimilarArgs, endpoint: &str, json: bool) -> Result<(), Cl
                 ),
             ]);
         }
-        println!("{table}\n");
+        outln!("{table}\n");
     }
     Ok(())
 }
