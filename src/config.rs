@@ -16,7 +16,7 @@ pub enum LogFormat {
 /// Without a subcommand it serves; `keys` manages API keys on a data dir
 /// (with the server stopped: sled allows one process per data dir).
 #[derive(Debug, Clone, Parser)]
-#[command(name = "essayd", version, args_conflicts_with_subcommands = true)]
+#[command(name = "essayd", version)]
 pub struct EssaydCli {
     #[command(flatten)]
     pub server: ServerConfig,
@@ -33,25 +33,22 @@ pub enum AdminCommand {
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum KeyCommand {
-    /// Create a key for a tenant; prints the token once.
+    /// Create a key for a tenant; prints the token once (on stdout, the
+    /// rest on stderr, so `KEY=$(essayd keys create …)` works).
     Create {
+        /// The tenant (school) the key acts for; its data is its own.
         #[arg(long)]
         tenant: String,
-        #[arg(long, default_value = "")]
+        /// A note for `keys list` (who or what uses the key).
+        #[arg(long, default_value = "", hide_default_value = true)]
         label: String,
-        #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
-        data_dir: PathBuf,
     },
     /// List keys (never their tokens).
-    List {
-        #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
-        data_dir: PathBuf,
-    },
+    List,
     /// Revoke a key by its id.
     Revoke {
+        /// The key's id (`keys list` shows them).
         key_id: String,
-        #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
-        data_dir: PathBuf,
     },
 }
 
@@ -61,8 +58,9 @@ pub struct ServerConfig {
     /// Address to listen on for gRPC.
     #[arg(long, env = "ESSAYD_LISTEN", default_value = "127.0.0.1:50051")]
     pub listen: SocketAddr,
-    /// Directory of the sled database; created if missing.
-    #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data")]
+    /// Directory of the sled database; created if missing. Given before or
+    /// after `keys`, it names the data dir the keys live in.
+    #[arg(long, env = "ESSAYD_DATA_DIR", default_value = "./essayd-data", global = true)]
     pub data_dir: PathBuf,
     /// Log format; the level comes from RUST_LOG (default info).
     #[arg(long, env = "ESSAYD_LOG_FORMAT", value_enum, default_value = "human")]

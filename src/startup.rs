@@ -122,7 +122,17 @@ pub async fn serve(
         );
         Authenticator::Disabled
     } else {
-        Authenticator::Keys(ApiKeys::new(store.clone()))
+        let keys = ApiKeys::new(store.clone());
+        // A fresh data dir refuses every call until a key exists: say so, and how.
+        if keys.list().is_ok_and(|k| k.iter().all(|k| k.revoke_time.is_some())) {
+            tracing::warn!(
+                data_dir = %config.data_dir.display(),
+                "no API key exists yet, so every essay.v1 call will be refused: stop essayd and run \
+                 `essayd --data-dir {} keys create --tenant NAME`, then give the token to essayctl as ESSAYD_API_KEY",
+                config.data_dir.display()
+            );
+        }
+        Authenticator::Keys(keys)
     };
     let essay_service = InterceptedService::new(
         EssayServiceServer::new(EssayApi::new(essays.clone()))

@@ -17,7 +17,7 @@ async fn main() -> std::process::ExitCode {
     let config = cli.server;
     telemetry::init(config.log_format);
     if let Some(AdminCommand::Keys(command)) = cli.command {
-        return match admin::run(command).await {
+        return match admin::run(command, &config.data_dir).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -150,6 +150,23 @@ pub fn report(g: &v1::Grade) -> String {
         g.confidence,
         if g.needs_review { " · NEEDS REVIEW" } else { "" }
     );
+    if let Some(r) = &g.review {
+        let levels: Vec<_> = r.levels.iter().map(|l| format!("{} {}", l.criterion, l.level)).collect();
+        let _ = writeln!(
+            out,
+            "Teacher's review by {}: {:.1} / {:.0} — {} ({}){}",
+            r.reviewer,
+            r.total,
+            g.max_mark,
+            r.band,
+            levels.join(", "),
+            if r.comment.is_empty() {
+                String::new()
+            } else {
+                format!(": “{}”", r.comment)
+            }
+        );
+    }
     if !g.flags.is_empty() {
         let flags: Vec<_> = g.flags.iter().map(|f| flag_name(*f)).collect();
         let _ = writeln!(out, "Flags: {}", flags.join(", "));

@@ -127,6 +127,8 @@ pub async fn run(cmd: GradesCommand, endpoint: &str, json: bool) -> Result<(), C
             }
             if json {
                 outln!("{:#}", Value::from(grades.iter().map(grade_json).collect::<Vec<_>>()));
+            } else if grades.is_empty() {
+                outln!("no grades{}", if needs_review { " waiting for review" } else { "" });
             } else {
                 outln!("{}", table(&grades));
             }

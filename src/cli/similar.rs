@@ -9,12 +9,23 @@ use crate::proto::v1::{self, similarity_service_client::SimilarityServiceClient}
 
 #[derive(Debug, Args)]
 pub struct SimilarArgs {
+    /// The essay whose shared passages to show.
     essay_id: String,
-    /// The least coverage shown, 0..1 (default: the service's).
-    #[arg(long, default_value_t = 0.0)]
-    threshold: f64,
+    /// The least share of this essay another must cover to be shown, 0..1
+    /// (default: the service's threshold).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// At most this many essays.
     #[arg(long, default_value_t = 10)]
     limit: i32,
+}
+
+/// The width tables wrap to: the terminal's, else `COLUMNS`, else 100.
+fn terminal_width(table: &comfy_table::Table) -> u16 {
+    table
+        .width()
+        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+        .unwrap_or(100)
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -31,7 +42,7 @@ pub async fn run(args: SimilarArgs, endpoint: &str, json: bool) -> Result<(), Cl
     let matches = client
         .find_similar_essays(v1::FindSimilarEssaysRequest {
             query: Some(v1::find_similar_essays_request::Query::EssayId(args.essay_id.clone())),
-            threshold: args.threshold,
+            threshold: args.threshold.unwrap_or_default(),
             limit: args.limit,
         })
         .await?
@@ -61,6 +72,10 @@ pub async fn run(args: SimilarArgs, endpoint: &str, json: bool) -> Result<(), Cl
         outln!("{} covers {:.0}% of this essay:", m.essay_id, m.coverage * 100.0);
         let mut table = comfy_table::Table::new();
         table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+        // Passages side by side are long: wrap them to the terminal.
+        table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+        let width = terminal_width(&table);
+        table.set_width(width);
         table.set_header(vec![
             format!("this essay ({})", args.essay_id),
             format!("essay {}", m.essay_id),
