@@ -15,8 +15,9 @@ use essayd::{
 async fn main() -> std::process::ExitCode {
     let cli = EssaydCli::parse();
     let config = cli.server;
-    telemetry::init(config.log_format);
     if let Some(AdminCommand::Keys(command)) = cli.command {
+        // An offline admin command talks to its operator on the terminal;
+        // the server's log lines would only repeat what it prints.
         return match admin::run(command, &config.data_dir).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
@@ -25,6 +26,7 @@ async fn main() -> std::process::ExitCode {
             }
         };
     }
+    telemetry::init(config.log_format);
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {

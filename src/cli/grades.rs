@@ -171,6 +171,9 @@ pub async fn run(cmd: GradesCommand, endpoint: &str, json: bool) -> Result<(), C
             } else {
                 outln!("reviewed grade {} of essay {essay_id}", reviewed.id);
                 outln!("{}", output::grade_line(&reviewed));
+                if let Some(r) = reviewed.review.as_ref().filter(|r| !r.comment.is_empty()) {
+                    outln!("comment: “{}”", r.comment);
+                }
                 if let Some(lti) = &reviewed.lti_score {
                     outln!(
                         "LTI score: {:.1} / {:.0}, {}",
