@@ -27,8 +27,10 @@ pub enum BenchCommand {
     /// Concurrent clients mixing create, grade, get and list against the
     /// real essayd binary: throughput, latency per RPC, errors, peak RSS.
     Load {
+        /// Concurrent clients.
         #[arg(long, default_value_t = 64)]
         clients: usize,
+        /// How long to run, in seconds.
         #[arg(long, default_value_t = 60)]
         seconds: u64,
         /// The server's sled cache, in MiB.
