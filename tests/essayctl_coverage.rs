@@ -22,7 +22,9 @@ fn every_rpc() -> BTreeSet<String> {
 /// The RPCs the README's "What essayctl leaves out" names, each with a reason.
 fn left_out_in_readme() -> BTreeSet<String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("### What essayctl leaves out").expect("the README says what essayctl leaves out");
+    let start = readme
+        .find("### What essayctl leaves out")
+        .expect("the README says what essayctl leaves out");
     let section = &readme[start..];
     let section = &section[..section[4..].find("\n#").map_or(section.len(), |i| i + 4)];
     section
@@ -47,7 +49,10 @@ fn every_rpc_has_a_command_or_a_reason_in_the_readme() {
         "RPCs with no essayctl command (add one and a line to essayd::cli::COMMANDS, or say why not in \
          the README's \"What essayctl leaves out\"): {missing:?}"
     );
-    let stale: Vec<_> = mapped.union(&left_out).filter(|rpc| !every_rpc().contains(*rpc)).collect();
+    let stale: Vec<_> = mapped
+        .union(&left_out)
+        .filter(|rpc| !every_rpc().contains(*rpc))
+        .collect();
     assert!(stale.is_empty(), "mapped RPCs the API does not have: {stale:?}");
 }
 
@@ -69,12 +74,16 @@ fn every_mapped_command_exists() {
 }
 
 #[test]
-fn every_flag_and_argument_says_what_it_is_for() {
+fn every_flag_and_argument_says_what_it_is_for_without_an_empty_default() {
     fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
         for arg in cmd.get_arguments() {
             let id = arg.get_id().as_str();
             if id != "help" && id != "version" && arg.get_help().is_none() {
                 missing.push(format!("{path} {id}"));
+            }
+            let empty_default = arg.get_default_values().iter().any(|v| v.is_empty());
+            if empty_default && !arg.is_hide_default_value_set() {
+                missing.push(format!("{path} {id} shows [default: \"\"]"));
             }
         }
         for sub in cmd.get_subcommands() {

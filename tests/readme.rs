@@ -37,7 +37,11 @@ fn parse(readme: &str) -> (String, Vec<Step>, String) {
                 command: command.to_owned(),
                 expected: Vec::new(),
             }),
-            None => steps.last_mut().expect("a command first").expected.push(line.to_owned()),
+            None => steps
+                .last_mut()
+                .expect("a command first")
+                .expected
+                .push(line.to_owned()),
         }
     }
     (readme[..open].to_owned(), steps, readme[close..].to_owned())
@@ -86,7 +90,9 @@ fn redact(text: &str) -> (String, Vec<String>) {
         } else if i + 20 <= b.len() && is_time(&b[i..i + 20]) && boundary_after(i + 20) {
             Some((20, "[time]"))
         } else if i + 12 <= b.len()
-            && b[i..i + 12].iter().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+            && b[i..i + 12]
+                .iter()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
             && boundary_after(i + 12)
             && b[i..i + 12].iter().any(u8::is_ascii_alphabetic)
         {
@@ -193,7 +199,10 @@ fn the_readme_session_prints_what_the_readme_shows() {
         for (e, a) in expected_ids.iter().zip(&actual_ids) {
             let known = ids.entry(e.clone()).or_insert_with(|| a.clone());
             if known != a && !bless {
-                failures.push(format!("$ {}\n  the README's id {e} is {known} in this run, here {a}", step.command));
+                failures.push(format!(
+                    "$ {}\n  the README's id {e} is {known} in this run, here {a}",
+                    step.command
+                ));
             }
         }
         let matches = expected_ids.len() == actual_ids.len()
@@ -242,7 +251,8 @@ fn the_readme_session_prints_what_the_readme_shows() {
 
 #[test]
 fn redaction_keeps_what_a_reader_checks() {
-    let (text, ids) = redact("grade 01a21bb7-705e-759b-8096-7da5b59102e2 at 2026-11-27T06:35:36Z, key 1586f72f22cf, 328 words");
+    let (text, ids) =
+        redact("grade 01a21bb7-705e-759b-8096-7da5b59102e2 at 2026-11-27T06:35:36Z, key 1586f72f22cf, 328 words");
     assert_eq!(text, "grade [id] at [time], key [key], 328 words");
     assert_eq!(ids, ["01a21bb7-705e-759b-8096-7da5b59102e2"]);
     assert!(line_matches("essayd_[key]_[..]", "essayd_[key]_secret"));

@@ -60,7 +60,10 @@ pub enum AssignmentCommand {
 /// ones that do.
 pub async fn require(endpoint: &str, id: &str) -> Result<v1::Assignment, CliError> {
     let mut client = AssignmentServiceClient::new(connect(endpoint).await?);
-    match client.get_assignment(v1::GetAssignmentRequest { id: id.to_owned() }).await {
+    match client
+        .get_assignment(v1::GetAssignmentRequest { id: id.to_owned() })
+        .await
+    {
         Ok(r) => Ok(r.into_inner().assignment.unwrap_or_default()),
         Err(status) if status.code() == tonic::Code::NotFound => Err(CliError::explain(
             status,

@@ -159,7 +159,12 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
     } else {
         outln!(
             "{:<28} {:>7} {:>10} {:>12} {:>9} {:>9}",
-            "what", "clients", "writes", "writes/s", "p50 ms", "p99 ms"
+            "what",
+            "clients",
+            "writes",
+            "writes/s",
+            "p50 ms",
+            "p99 ms"
         );
         for m in &results {
             outln!(

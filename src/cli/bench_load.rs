@@ -198,7 +198,12 @@ pub async fn run(clients: usize, seconds: u64, cache_mb: u64, json: bool) -> Res
         );
         outln!(
             "{:<12} {:>9} {:>9} {:>9} {:>9} {:>9}",
-            "rpc", "count", "per s", "p50 ms", "p99 ms", "p999 ms"
+            "rpc",
+            "count",
+            "per s",
+            "p50 ms",
+            "p99 ms",
+            "p999 ms"
         );
         for (rpc, h) in &tally.latency_us {
             outln!(

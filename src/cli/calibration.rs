@@ -130,7 +130,13 @@ fn model_json(m: &v1::ScoringModel) -> Value {
 fn model_table(models: &[v1::ScoringModel]) -> String {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["model", "scale", "exemplars", "cross-validated QWK", "learning curve (n: QWK)"]);
+    t.set_header(vec![
+        "model",
+        "scale",
+        "exemplars",
+        "cross-validated QWK",
+        "learning curve (n: QWK)",
+    ]);
     for m in models {
         let curve: Vec<_> = m
             .learning_curve

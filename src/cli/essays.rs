@@ -301,7 +301,11 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
                     Some(v1::batch_create_essays_result::Outcome::Essay(e)) => imported.push(e),
                     Some(v1::batch_create_essays_result::Outcome::Error(err)) => {
                         failed += 1;
-                        eprintln!("{}: not imported: {}", path.display(), super::in_cli_words(&err.message));
+                        eprintln!(
+                            "{}: not imported: {}",
+                            path.display(),
+                            super::in_cli_words(&err.message)
+                        );
                     }
                     None => failed += 1,
                 }
@@ -419,7 +423,10 @@ async fn stored_hashes(
         let page = client.list_essays(request.clone()).await?.into_inner();
         for e in page.essays {
             let same_author = e.author.as_ref().map(|a| a.id.as_str()).unwrap_or_default() == author;
-            if same_author && e.assignment_id == assignment && let Some(m) = e.metrics {
+            if same_author
+                && e.assignment_id == assignment
+                && let Some(m) = e.metrics
+            {
                 known.insert(m.content_sha256, e.id);
             }
         }

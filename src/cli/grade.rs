@@ -151,7 +151,11 @@ pub fn report(g: &v1::Grade) -> String {
         if g.needs_review { " · NEEDS REVIEW" } else { "" }
     );
     if let Some(r) = &g.review {
-        let levels: Vec<_> = r.levels.iter().map(|l| format!("{} {}", l.criterion, l.level)).collect();
+        let levels: Vec<_> = r
+            .levels
+            .iter()
+            .map(|l| format!("{} {}", l.criterion, l.level))
+            .collect();
         let _ = writeln!(
             out,
             "Teacher's review by {}: {:.1} / {:.0} — {} ({}){}",

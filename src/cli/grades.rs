@@ -71,11 +71,7 @@ pub async fn latest(endpoint: &str, essay_id: &str) -> Result<Option<v1::Grade>,
         .next())
 }
 
-async fn latest_or_given(
-    endpoint: &str,
-    essay_id: &str,
-    grade_id: Option<String>,
-) -> Result<v1::Grade, CliError> {
+async fn latest_or_given(endpoint: &str, essay_id: &str, grade_id: Option<String>) -> Result<v1::Grade, CliError> {
     if let Some(grade_id) = grade_id {
         let mut client = GradingServiceClient::new(connect(endpoint).await?);
         return Ok(client
@@ -177,7 +173,9 @@ pub async fn run(cmd: GradesCommand, endpoint: &str, json: bool) -> Result<(), C
                 if let Some(lti) = &reviewed.lti_score {
                     outln!(
                         "LTI score: {:.1} / {:.0}, {}",
-                        lti.score_given, lti.score_maximum, lti.grading_progress
+                        lti.score_given,
+                        lti.score_maximum,
+                        lti.grading_progress
                     );
                 }
             }

@@ -129,7 +129,10 @@ pub async fn run(cmd: JobCommand, endpoint: &str, json: bool) -> Result<(), CliE
                 page_token = page.next_page_token;
             }
             if json {
-                outln!("{:#}", serde_json::Value::from(all.iter().map(job_json).collect::<Vec<_>>()));
+                outln!(
+                    "{:#}",
+                    serde_json::Value::from(all.iter().map(job_json).collect::<Vec<_>>())
+                );
             } else {
                 outln!("{}", job_table(&all));
             }
@@ -282,7 +285,10 @@ async fn watch(client: &mut GradingJobServiceClient<Conn>, job: v1::GradingJob, 
     } else {
         outln!(
             "job {}: {state}, {} of {} graded, {} failed",
-            last.id, last.graded, last.total, last.failed
+            last.id,
+            last.graded,
+            last.total,
+            last.failed
         );
         outln!("by band:");
         for (band, n) in &summary.bands {

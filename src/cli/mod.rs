@@ -133,11 +133,20 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("GradingJobService/WatchGradingJob", "essayctl jobs watch"),
     ("CalibrationService/SetExemplar", "essayctl calibration exemplars set"),
     ("CalibrationService/GetExemplar", "essayctl calibration exemplars get"),
-    ("CalibrationService/ListExemplars", "essayctl calibration exemplars list"),
-    ("CalibrationService/DeleteExemplar", "essayctl calibration exemplars delete"),
+    (
+        "CalibrationService/ListExemplars",
+        "essayctl calibration exemplars list",
+    ),
+    (
+        "CalibrationService/DeleteExemplar",
+        "essayctl calibration exemplars delete",
+    ),
     ("CalibrationService/TrainScoringModel", "essayctl calibration train"),
     ("CalibrationService/GetScoringModel", "essayctl calibration models get"),
-    ("CalibrationService/ListScoringModels", "essayctl calibration models list"),
+    (
+        "CalibrationService/ListScoringModels",
+        "essayctl calibration models list",
+    ),
     ("SimilarityService/FindSimilarEssays", "essayctl similar"),
 ];
 

@@ -101,12 +101,20 @@ fn rubric_table(rubrics: &[v1::Rubric]) -> String {
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_header(vec!["name", "version", "weights", "max mark", "bands", "review below"]);
     for r in rubrics {
-        let weights: Vec<_> = r.weights.iter().map(|w| format!("{}={}", w.criterion, w.weight)).collect();
+        let weights: Vec<_> = r
+            .weights
+            .iter()
+            .map(|w| format!("{}={}", w.criterion, w.weight))
+            .collect();
         let bands: Vec<_> = r.bands.iter().map(|b| format!("{}≥{}", b.label, b.min_mark)).collect();
         t.add_row(vec![
             r.name.clone(),
             r.version.to_string(),
-            if weights.is_empty() { "all 1".into() } else { weights.join(", ") },
+            if weights.is_empty() {
+                "all 1".into()
+            } else {
+                weights.join(", ")
+            },
             r.max_mark.to_string(),
             bands.join(", "),
             format!("{:.2}", r.review_threshold),
