@@ -414,11 +414,19 @@ async fn errors_say_what_to_do_in_the_clis_words() {
     assert!(stderr.contains("essayctl assignments create"), "{stderr}");
     assert!(!stderr.contains("AssignmentService"), "{stderr}");
 
-    // A missing required flag: the usage names it, not the global options.
-    let (ok, _, stderr) = ctl(&e, &["assignments", "create", "--id", "x"]).await;
-    assert!(!ok);
+    // A missing required flag: the usage names it, not the global options
+    // (even when the environment sets them).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_essayctl"))
+        .args(["assignments", "create", "--id", "x"])
+        .env("ESSAYD_ENDPOINT", &e)
+        .env("ESSAYD_API_KEY", "essayd_0123456789ab_secret")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
     assert!(stderr.contains("--question <QUESTION>"), "{stderr}");
     assert!(!stderr.contains("--api-key"), "{stderr}");
+    assert!(!stderr.contains("--endpoint"), "{stderr}");
     app.stop().await;
 
     // No server at all.

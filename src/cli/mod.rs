@@ -43,17 +43,15 @@ use tonic::{
 #[derive(Debug, Parser)]
 #[command(name = "essayctl", version)]
 pub struct Cli {
-    /// The server's address (http://host:port; a bare host:port works too).
-    #[arg(
-        long,
-        global = true,
-        env = "ESSAYD_ENDPOINT",
-        default_value = "http://127.0.0.1:50051"
-    )]
-    endpoint: String,
-    /// The API key to send (`authorization: Bearer …`); make one with
-    /// `essayd keys create --tenant NAME`.
-    #[arg(long, global = true, env = "ESSAYD_API_KEY", hide_env_values = true)]
+    /// The server's address (http://host:port; a bare host:port works too)
+    /// [env: ESSAYD_ENDPOINT] [default: http://127.0.0.1:50051].
+    // The environment is read in `run`, not by clap: clap would list an
+    // option set from the environment in every usage line as if required.
+    #[arg(long, global = true)]
+    endpoint: Option<String>,
+    /// The API key to send (`authorization: Bearer …`) [env: ESSAYD_API_KEY];
+    /// make one with `essayd keys create --tenant NAME`.
+    #[arg(long, global = true)]
     api_key: Option<String>,
     /// Print JSON instead of tables (errors too: the server's code, reason,
     /// message and field violations).
@@ -259,6 +257,10 @@ fn describe_status(status: &tonic::Status) -> String {
     text
 }
 
+/// Where essayctl looks for the server when neither --endpoint nor
+/// ESSAYD_ENDPOINT says.
+const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:50051";
+
 /// The server's address, for error messages.
 static ENDPOINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -307,8 +309,14 @@ pub async fn connect_channel(endpoint: &str) -> Result<Channel, CliError> {
 
 /// Runs the command line; the return value is the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
-    let key = match cli
-        .api_key
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let endpoint = cli
+        .endpoint
+        .clone()
+        .or_else(|| from_env("ESSAYD_ENDPOINT"))
+        .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+    let api_key = cli.api_key.clone().or_else(|| from_env("ESSAYD_API_KEY"));
+    let key = match api_key
         .as_deref()
         .map(str::trim)
         .filter(|k| !k.is_empty())
@@ -322,19 +330,19 @@ pub async fn run(cli: Cli) -> ExitCode {
         None => None,
     };
     let _ = API_KEY.set(key);
-    let _ = ENDPOINT.set(cli.endpoint.clone());
+    let _ = ENDPOINT.set(endpoint.clone());
     let result = match cli.command {
-        Command::Assignments(cmd) => assignments::run(cmd, &cli.endpoint, cli.json).await,
-        Command::Essays(cmd) => essays::run(cmd, &cli.endpoint, cli.json).await,
-        Command::Grade(args) => grade::run(args, &cli.endpoint, cli.json).await,
-        Command::Grades(cmd) => grades::run(cmd, &cli.endpoint, cli.json).await,
-        Command::Jobs(cmd) => jobs::run(cmd, &cli.endpoint, cli.json).await,
-        Command::Rubrics(cmd) => rubrics::run(cmd, &cli.endpoint, cli.json).await,
-        Command::Calibration(cmd) => calibration::run(cmd, &cli.endpoint, cli.json).await,
+        Command::Assignments(cmd) => assignments::run(cmd, &endpoint, cli.json).await,
+        Command::Essays(cmd) => essays::run(cmd, &endpoint, cli.json).await,
+        Command::Grade(args) => grade::run(args, &endpoint, cli.json).await,
+        Command::Grades(cmd) => grades::run(cmd, &endpoint, cli.json).await,
+        Command::Jobs(cmd) => jobs::run(cmd, &endpoint, cli.json).await,
+        Command::Rubrics(cmd) => rubrics::run(cmd, &endpoint, cli.json).await,
+        Command::Calibration(cmd) => calibration::run(cmd, &endpoint, cli.json).await,
         Command::Eval(cmd) => eval::run(cmd, cli.json),
-        Command::Results(args) => jobs::results(args, &cli.endpoint).await,
-        Command::Similar(args) => similar::run(args, &cli.endpoint, cli.json).await,
-        Command::Health => health(&cli.endpoint, cli.json).await,
+        Command::Results(args) => jobs::results(args, &endpoint).await,
+        Command::Similar(args) => similar::run(args, &endpoint, cli.json).await,
+        Command::Health => health(&endpoint, cli.json).await,
         Command::Bench(cmd) => bench::run(cmd, cli.json).await,
     };
     match result {
