@@ -7,7 +7,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use serde_json::Value;
 
 use super::{
-    CliError, connect,
+    CliError, Conn, connect,
     grade::{grade_json, report},
     output,
 };
@@ -57,7 +57,10 @@ pub enum GradesCommand {
 
 /// The essay's latest grade, if it has one.
 pub async fn latest(endpoint: &str, essay_id: &str) -> Result<Option<v1::Grade>, CliError> {
-    let mut client = GradingServiceClient::new(connect(endpoint).await?);
+    latest_with(&mut GradingServiceClient::new(connect(endpoint).await?), essay_id).await
+}
+
+async fn latest_with(client: &mut GradingServiceClient<Conn>, essay_id: &str) -> Result<Option<v1::Grade>, CliError> {
     Ok(client
         .list_grades(v1::ListGradesRequest {
             essay_id: essay_id.to_owned(),
@@ -211,11 +214,12 @@ async fn latest_of_assignment(endpoint: &str, assignment: &str) -> Result<Vec<v1
         view: v1::EssayView::Basic as i32,
         ..Default::default()
     };
+    let mut client = GradingServiceClient::new(connect(endpoint).await?);
     let mut grades = Vec::new();
     loop {
         let page = essays.list_essays(request.clone()).await?.into_inner();
         for e in &page.essays {
-            grades.extend(latest(endpoint, &e.id).await?);
+            grades.extend(latest_with(&mut client, &e.id).await?);
         }
         if page.next_page_token.is_empty() {
             return Ok(grades);
