@@ -19,9 +19,10 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 
 use super::{
-    AssignmentId, CoreError, Essay, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading, TenantId,
+    AssignmentId, CoreError, ErrorKind, Essay, EssayFilter, EssayId, EssayView, Essays, GradeId, GradeRecordView,
+    Grading, JobId, TenantId,
     essays::Page,
-    grading::{self, GradeId, GradingContext},
+    grading::{self, GradingContext},
     time_us,
 };
 use crate::{
@@ -29,9 +30,6 @@ use crate::{
     core::Author,
     store::{JobGrade, JobItem, JobRecord, JobResultRecord, Store},
 };
-
-/// A job id: a UUIDv7, so jobs list newest first.
-pub type JobId = EssayId;
 
 /// How long a job stopped by full or unavailable storage waits before it
 /// tries again.
@@ -110,47 +108,17 @@ pub enum JobTarget {
 /// stable reason and message, kept so it can be shown later.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemFailure {
-    pub kind: FailureKind,
+    pub kind: ErrorKind,
     pub reason: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    InvalidArgument = 1,
-    NotFound = 2,
-    FailedPrecondition = 3,
-    Unavailable = 4,
-    Internal = 5,
-}
-
 impl From<&CoreError> for ItemFailure {
     fn from(e: &CoreError) -> Self {
-        let (kind, reason) = match e {
-            CoreError::InvalidArgument { reason, .. } => (FailureKind::InvalidArgument, *reason),
-            CoreError::NotFound { .. } => (FailureKind::NotFound, "NOT_FOUND"),
-            CoreError::AlreadyExists { reason, .. } => (FailureKind::FailedPrecondition, *reason),
-            CoreError::FailedPrecondition { reason, .. } => (FailureKind::FailedPrecondition, *reason),
-            CoreError::Unavailable(_) => (FailureKind::Unavailable, "STORAGE_UNAVAILABLE"),
-            CoreError::StorageFull(_) => (FailureKind::Unavailable, "STORAGE_FULL"),
-            CoreError::Internal(_) => (FailureKind::Internal, "INTERNAL"),
-        };
         ItemFailure {
-            kind,
-            reason: reason.to_owned(),
+            kind: e.kind(),
+            reason: e.reason(),
             message: e.to_string(),
-        }
-    }
-}
-
-impl FailureKind {
-    fn from_i32(v: i32) -> Self {
-        match v {
-            1 => Self::InvalidArgument,
-            2 => Self::NotFound,
-            3 => Self::FailedPrecondition,
-            4 => Self::Unavailable,
-            _ => Self::Internal,
         }
     }
 }
@@ -239,7 +207,7 @@ impl GradingJobs {
         });
         for (tenant, record) in unfinished {
             let tenant = TenantId::parse(&tenant)?;
-            let id = job_id(&record)?;
+            let id = JobId::try_from(record.id.as_slice())?;
             tracing::info!(tenant = tenant.as_str(), job_id = %id, "resuming grading job");
             let _ = inner.queue.send((tenant, id));
         }
@@ -463,26 +431,16 @@ impl Inner {
         records.truncate(limit);
         let mut items = Vec::with_capacity(records.len());
         for (sequence, r) in records {
-            let essay_id = EssayId::from_bytes(
-                r.essay_id
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| CoreError::Internal("job result essay id".into()))?,
-            );
+            let essay_id = EssayId::try_from(r.essay_id.as_slice())?;
             let essay = self.essays.get(tenant, essay_id, EssayView::Basic).ok();
             let outcome = if r.grade_id.is_empty() {
                 Err(ItemFailure {
-                    kind: FailureKind::from_i32(r.error_code),
+                    kind: ErrorKind::from_code(r.error_code),
                     reason: r.error_reason,
                     message: r.error_message,
                 })
             } else {
-                let grade_id = GradeId::from_bytes(
-                    r.grade_id
-                        .as_slice()
-                        .try_into()
-                        .map_err(|_| CoreError::Internal("job result grade id".into()))?,
-                );
+                let grade_id = GradeId::try_from(r.grade_id.as_slice())?;
                 self.grading
                     .get(tenant, essay_id, grade_id)
                     .map_err(|e| ItemFailure::from(&e))
@@ -691,10 +649,13 @@ impl Inner {
                 let record = grading::to_record(&view);
                 // The store records this instead if the essay is deleted
                 // between grading and recording.
+                let gone = CoreError::NotFound {
+                    resource: "essay",
+                    id: essay_id.to_string(),
+                };
                 let deleted = ItemFailure {
-                    kind: FailureKind::NotFound,
-                    reason: "ESSAY_NOT_FOUND".into(),
                     message: "the essay was deleted while the job ran".into(),
+                    ..ItemFailure::from(&gone)
                 };
                 JobItem {
                     sequence,
@@ -746,7 +707,7 @@ fn failure_record(essay_id: EssayId, failure: ItemFailure) -> JobResultRecord {
     JobResultRecord {
         essay_id: essay_id.to_bytes().to_vec(),
         grade_id: Vec::new(),
-        error_code: failure.kind as i32,
+        error_code: failure.kind.code(),
         error_message: failure.message,
         error_reason: failure.reason,
     }
@@ -796,15 +757,9 @@ impl Copies {
     }
 }
 
-fn job_id(r: &JobRecord) -> Result<JobId, CoreError> {
-    Ok(JobId::from_bytes(r.id.as_slice().try_into().map_err(|_| {
-        CoreError::Internal("stored job id is not 16 bytes".into())
-    })?))
-}
-
 fn from_record(r: &JobRecord) -> Result<Job, CoreError> {
     Ok(Job {
-        id: job_id(r)?,
+        id: JobId::try_from(r.id.as_slice())?,
         assignment_id: (!r.assignment_id.is_empty())
             .then(|| AssignmentId::parse("assignment_id", &r.assignment_id))
             .transpose()?,
