@@ -48,6 +48,13 @@ pub enum StartupError {
         addr: std::net::SocketAddr,
         error: std::io::Error,
     },
+    #[error("cannot listen on {addr}: {error}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("the server task failed: {0}")]
+    Task(String),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -62,6 +69,60 @@ fn incoming(listener: TcpListener) -> impl tokio_stream::Stream<Item = std::io::
         stream.set_nodelay(true)?;
         Ok(stream)
     })
+}
+
+/// The address a server process logged as `field=Some(ADDR)` in `line` (how
+/// tracing prints the `Option<SocketAddr>` of the "listening" lines), for
+/// tools that start the binary on port 0. `addr` also matches the tail of
+/// `metrics_addr`, so the gRPC address is the first one logged.
+pub fn logged_addr(line: &str, field: &str) -> Option<std::net::SocketAddr> {
+    line.split(&format!("{field}=Some("))
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|a| a.parse().ok())
+}
+
+/// essayd started in-process on `config.listen` (port 0 picks a free one):
+/// the one way tests and `essayctl bench` run a server in their own process.
+pub struct RunningServer {
+    addr: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), StartupError>>,
+}
+
+impl RunningServer {
+    /// Binds `config.listen` and serves on it in a task of the current runtime.
+    pub async fn start(config: ServerConfig) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|error| StartupError::Listen {
+                addr: config.listen,
+                error,
+            })?;
+        let addr = listener.local_addr().map_err(|error| StartupError::Listen {
+            addr: config.listen,
+            error,
+        })?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            serve(&config, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Ok(Self { addr, stop, task })
+    }
+
+    /// The address gRPC is served on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// Stops the server gracefully and waits until it has flushed the store.
+    pub async fn stop(self) -> Result<(), StartupError> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(|e| StartupError::Task(e.to_string()))?
+    }
 }
 
 /// Serves essayd on `listener` until `shutdown` resolves, then finishes the
@@ -230,4 +291,28 @@ pub async fn serve(
     }
     tracing::info!("essayd stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_addresses_are_read_from_the_listening_lines() {
+        let line = "INFO essayd::startup: essayd listening addr=Some(127.0.0.1:41234) data_dir=/tmp/x";
+        assert_eq!(logged_addr(line, "addr"), Some("127.0.0.1:41234".parse().unwrap()));
+        assert_eq!(logged_addr(line, "metrics_addr"), None);
+        assert_eq!(logged_addr("addr=None", "addr"), None);
+    }
+
+    #[tokio::test]
+    async fn a_server_started_in_process_reports_its_port_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = RunningServer::start(ServerConfig::for_data_dir(dir.path()))
+            .await
+            .unwrap();
+        assert_ne!(server.addr().port(), 0);
+        tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        server.stop().await.unwrap();
+    }
 }
