@@ -48,6 +48,13 @@ pub enum StartupError {
         addr: std::net::SocketAddr,
         error: std::io::Error,
     },
+    #[error("cannot listen for HTTP on {addr}: {error}")]
+    HttpListen {
+        addr: std::net::SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("the HTTP/JSON gateway: {0}")]
+    Gateway(String),
     #[error("cannot listen on {addr}: {error}")]
     Listen {
         addr: std::net::SocketAddr,
@@ -86,6 +93,7 @@ pub fn logged_addr(line: &str, field: &str) -> Option<std::net::SocketAddr> {
 /// the one way tests and `essayctl bench` run a server in their own process.
 pub struct RunningServer {
     addr: std::net::SocketAddr,
+    http_addr: Option<std::net::SocketAddr>,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), StartupError>>,
 }
@@ -103,19 +111,34 @@ impl RunningServer {
             addr: config.listen,
             error,
         })?;
+        let http = match config.http_listen {
+            Some(addr) => Some(bind_http(addr).await?),
+            None => None,
+        };
+        let http_addr = http.as_ref().and_then(|l| l.local_addr().ok());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            serve(&config, listener, async {
+            serve_on(&config, listener, http, async {
                 let _ = stopped.await;
             })
             .await
         });
-        Ok(Self { addr, stop, task })
+        Ok(Self {
+            addr,
+            http_addr,
+            stop,
+            task,
+        })
     }
 
     /// The address gRPC is served on.
     pub fn addr(&self) -> std::net::SocketAddr {
         self.addr
+    }
+
+    /// The address of the HTTP listener, when `http_listen` is set.
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        self.http_addr
     }
 
     /// Stops the server gracefully and waits until it has flushed the store.
@@ -125,11 +148,31 @@ impl RunningServer {
     }
 }
 
-/// Serves essayd on `listener` until `shutdown` resolves, then finishes the
-/// requests in flight, flushes the store and returns.
+async fn bind_http(addr: std::net::SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|error| StartupError::HttpListen { addr, error })
+}
+
+/// Serves essayd on `listener` (and on `config.http_listen` if set) until
+/// `shutdown` resolves, then finishes the requests in flight, flushes the
+/// store and returns.
 pub async fn serve(
     config: &ServerConfig,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), StartupError> {
+    let http = match config.http_listen {
+        Some(addr) => Some(bind_http(addr).await?),
+        None => None,
+    };
+    serve_on(config, listener, http, shutdown).await
+}
+
+async fn serve_on(
+    config: &ServerConfig,
+    listener: TcpListener,
+    http: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), StartupError> {
     let options = SledOptions {
@@ -257,11 +300,7 @@ pub async fn serve(
         }
         None => None,
     };
-    // Metrics outermost, so that shed requests are counted too.
-    let server = builder
-        .layer(metrics.layer())
-        .layer(InFlightLimitLayer::new(config.max_in_flight))
-        .add_service(health_service)
+    let routes = tonic::service::Routes::new(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(essay_service)
@@ -270,6 +309,36 @@ pub async fn serve(
         .add_service(job_service)
         .add_service(calibration_service)
         .add_service(similarity_service)
+        .prepare();
+    // Metrics outermost, so that shed requests are counted too. HTTP calls
+    // go through the same layers (and share the in-flight limit).
+    let in_flight = InFlightLimitLayer::new(config.max_in_flight);
+    let http_server = match http {
+        Some(http) => {
+            let grpc = tower::ServiceBuilder::new()
+                .layer(metrics.layer())
+                .layer(in_flight.clone())
+                .service(routes.clone());
+            let gateway = crate::rest::Gateway::new(
+                FILE_DESCRIPTOR_SET,
+                tower::util::BoxCloneSyncService::new(grpc),
+                MAX_MESSAGE_BYTES,
+            )
+            .map_err(StartupError::Gateway)?;
+            let http_addr = http.local_addr().ok();
+            tracing::info!(http_addr = ?http_addr, "HTTP/JSON API listening on /v1/ (OpenAPI at /v1/openapi.json)");
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(http, gateway.router()).await {
+                    tracing::error!(error = %e, "the HTTP listener failed");
+                }
+            }))
+        }
+        None => None,
+    };
+    let server = builder
+        .layer(metrics.layer())
+        .layer(in_flight)
+        .add_routes(routes)
         .serve_with_incoming_shutdown(incoming(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {
@@ -281,6 +350,9 @@ pub async fn serve(
 
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
+    }
+    if let Some(http_server) = http_server {
+        http_server.abort();
     }
     jobs.stop().await;
     tracing::info!("in-flight requests finished; flushing the store");
