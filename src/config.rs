@@ -107,6 +107,11 @@ pub struct ServerConfig {
     /// keep it inside the cluster); off when unset.
     #[arg(long, env = "ESSAYD_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Address of the HTTP listener: the API as JSON over HTTP (`/v1/…`,
+    /// with the same API keys as gRPC) and its OpenAPI document at
+    /// `/v1/openapi.json`; off when unset.
+    #[arg(long, env = "ESSAYD_HTTP_LISTEN")]
+    pub http_listen: Option<SocketAddr>,
 }
 
 impl ServerConfig {
@@ -129,6 +134,7 @@ impl ServerConfig {
             tls_cert: None,
             tls_key: None,
             metrics_listen: None,
+            http_listen: None,
         }
     }
 }

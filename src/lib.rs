@@ -20,6 +20,9 @@
 //!   has marked (TF-IDF and writing features, ridge, QWK-fitted cut points).
 //! - [`copies`]: copy detection — winnowing fingerprints over normalised text
 //!   (quotations left out) and the shared passages between two essays.
+//! - [`rest`]: the same API as JSON over HTTP, transcoded by the protos'
+//!   `google.api.http` annotations and served beside gRPC
+//!   (`--http-listen`), with its OpenAPI document.
 //! - [`cli`]: `essayctl`, the command-line client, with its load tool.
 //! - [`proto`]: the generated API.
 
@@ -53,6 +56,7 @@ pub mod eval;
 pub mod grader;
 pub mod metrics;
 pub mod proto;
+pub mod rest;
 pub mod shutdown;
 pub mod startup;
 pub mod store;

@@ -48,6 +48,20 @@ pub enum StartupError {
         addr: std::net::SocketAddr,
         error: std::io::Error,
     },
+    #[error("cannot listen for HTTP on {addr}: {error}")]
+    HttpListen {
+        addr: std::net::SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("the HTTP/JSON gateway: {0}")]
+    Gateway(String),
+    #[error("cannot listen on {addr}: {error}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("the server task failed: {0}")]
+    Task(String),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -64,11 +78,101 @@ fn incoming(listener: TcpListener) -> impl tokio_stream::Stream<Item = std::io::
     })
 }
 
-/// Serves essayd on `listener` until `shutdown` resolves, then finishes the
-/// requests in flight, flushes the store and returns.
+/// The address a server process logged as `field=Some(ADDR)` in `line` (how
+/// tracing prints the `Option<SocketAddr>` of the "listening" lines), for
+/// tools that start the binary on port 0. `addr` also matches the tail of
+/// `metrics_addr`, so the gRPC address is the first one logged.
+pub fn logged_addr(line: &str, field: &str) -> Option<std::net::SocketAddr> {
+    line.split(&format!("{field}=Some("))
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|a| a.parse().ok())
+}
+
+/// essayd started in-process on `config.listen` (port 0 picks a free one):
+/// the one way tests and `essayctl bench` run a server in their own process.
+pub struct RunningServer {
+    addr: std::net::SocketAddr,
+    http_addr: Option<std::net::SocketAddr>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), StartupError>>,
+}
+
+impl RunningServer {
+    /// Binds `config.listen` and serves on it in a task of the current runtime.
+    pub async fn start(config: ServerConfig) -> Result<Self, StartupError> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|error| StartupError::Listen {
+                addr: config.listen,
+                error,
+            })?;
+        let addr = listener.local_addr().map_err(|error| StartupError::Listen {
+            addr: config.listen,
+            error,
+        })?;
+        let http = match config.http_listen {
+            Some(addr) => Some(bind_http(addr).await?),
+            None => None,
+        };
+        let http_addr = http.as_ref().and_then(|l| l.local_addr().ok());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            serve_on(&config, listener, http, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        Ok(Self {
+            addr,
+            http_addr,
+            stop,
+            task,
+        })
+    }
+
+    /// The address gRPC is served on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The address of the HTTP listener, when `http_listen` is set.
+    pub fn http_addr(&self) -> Option<std::net::SocketAddr> {
+        self.http_addr
+    }
+
+    /// Stops the server gracefully and waits until it has flushed the store.
+    pub async fn stop(self) -> Result<(), StartupError> {
+        let _ = self.stop.send(());
+        self.task.await.map_err(|e| StartupError::Task(e.to_string()))?
+    }
+}
+
+async fn bind_http(addr: std::net::SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|error| StartupError::HttpListen { addr, error })
+}
+
+/// Serves essayd on `listener` (and on `config.http_listen` if set) until
+/// `shutdown` resolves, then finishes the requests in flight, flushes the
+/// store and returns.
 pub async fn serve(
     config: &ServerConfig,
     listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), StartupError> {
+    let http = match config.http_listen {
+        Some(addr) => Some(bind_http(addr).await?),
+        None => None,
+    };
+    serve_on(config, listener, http, shutdown).await
+}
+
+async fn serve_on(
+    config: &ServerConfig,
+    listener: TcpListener,
+    http: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), StartupError> {
     let options = SledOptions {
@@ -206,11 +310,7 @@ pub async fn serve(
         }
         None => None,
     };
-    // Metrics outermost, so that shed requests are counted too.
-    let server = builder
-        .layer(metrics.layer())
-        .layer(InFlightLimitLayer::new(config.max_in_flight))
-        .add_service(health_service)
+    let routes = tonic::service::Routes::new(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(essay_service)
@@ -219,6 +319,36 @@ pub async fn serve(
         .add_service(job_service)
         .add_service(calibration_service)
         .add_service(similarity_service)
+        .prepare();
+    // Metrics outermost, so that shed requests are counted too. HTTP calls
+    // go through the same layers (and share the in-flight limit).
+    let in_flight = InFlightLimitLayer::new(config.max_in_flight);
+    let http_server = match http {
+        Some(http) => {
+            let grpc = tower::ServiceBuilder::new()
+                .layer(metrics.layer())
+                .layer(in_flight.clone())
+                .service(routes.clone());
+            let gateway = crate::rest::Gateway::new(
+                FILE_DESCRIPTOR_SET,
+                tower::util::BoxCloneSyncService::new(grpc),
+                MAX_MESSAGE_BYTES,
+            )
+            .map_err(StartupError::Gateway)?;
+            let http_addr = http.local_addr().ok();
+            tracing::info!(http_addr = ?http_addr, "HTTP/JSON API listening on /v1/ (OpenAPI at /v1/openapi.json)");
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(http, gateway.router()).await {
+                    tracing::error!(error = %e, "the HTTP listener failed");
+                }
+            }))
+        }
+        None => None,
+    };
+    let server = builder
+        .layer(metrics.layer())
+        .layer(in_flight)
+        .add_routes(routes)
         .serve_with_incoming_shutdown(incoming(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {
@@ -231,6 +361,9 @@ pub async fn serve(
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
     }
+    if let Some(http_server) = http_server {
+        http_server.abort();
+    }
     jobs.stop().await;
     tracing::info!("in-flight requests finished; flushing the store");
     let flushed = tokio::task::spawn_blocking(move || store.flush_blocking()).await;
@@ -240,4 +373,28 @@ pub async fn serve(
     }
     tracing::info!("essayd stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logged_addresses_are_read_from_the_listening_lines() {
+        let line = "INFO essayd::startup: essayd listening addr=Some(127.0.0.1:41234) data_dir=/tmp/x";
+        assert_eq!(logged_addr(line, "addr"), Some("127.0.0.1:41234".parse().unwrap()));
+        assert_eq!(logged_addr(line, "metrics_addr"), None);
+        assert_eq!(logged_addr("addr=None", "addr"), None);
+    }
+
+    #[tokio::test]
+    async fn a_server_started_in_process_reports_its_port_and_stops() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = RunningServer::start(ServerConfig::for_data_dir(dir.path()))
+            .await
+            .unwrap();
+        assert_ne!(server.addr().port(), 0);
+        tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        server.stop().await.unwrap();
+    }
 }

@@ -8,64 +8,52 @@ use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
 use crate::{
-    core::{CoreError, FailureKind, ItemFailure},
+    core::{CoreError, ErrorKind, ItemFailure},
     proto::v1,
 };
 
 /// The `ErrorInfo.domain` of every error essayd returns.
 pub const ERROR_DOMAIN: &str = "essayd";
 
+/// The gRPC code of each kind of error: the one mapping, used by statuses
+/// and by the item errors of batches and jobs alike.
+pub fn code(kind: ErrorKind) -> Code {
+    match kind {
+        ErrorKind::InvalidArgument => Code::InvalidArgument,
+        ErrorKind::NotFound => Code::NotFound,
+        ErrorKind::AlreadyExists => Code::AlreadyExists,
+        ErrorKind::FailedPrecondition => Code::FailedPrecondition,
+        ErrorKind::Unavailable => Code::Unavailable,
+        ErrorKind::ResourceExhausted => Code::ResourceExhausted,
+        ErrorKind::Internal => Code::Internal,
+    }
+}
+
 impl From<CoreError> for Status {
     fn from(e: CoreError) -> Self {
         let message = e.to_string();
-        let (code, details) = match e {
-            CoreError::InvalidArgument {
-                field,
-                description,
-                reason,
-            } => {
-                let mut d = ErrorDetails::with_bad_request_violation(field, description);
-                d.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
-                (Code::InvalidArgument, d)
+        let code = code(e.kind());
+        let mut details = match &e {
+            CoreError::InvalidArgument { field, description, .. } => {
+                ErrorDetails::with_bad_request_violation(field.clone(), description.clone())
             }
             CoreError::NotFound { resource, id } => {
-                let mut d = ErrorDetails::with_resource_info(resource, id, "", "not found");
-                d.set_error_info(
-                    format!("{}_NOT_FOUND", resource.to_uppercase()),
-                    ERROR_DOMAIN,
-                    HashMap::new(),
-                );
-                (Code::NotFound, d)
+                ErrorDetails::with_resource_info(*resource, id.clone(), "", "not found")
             }
-            CoreError::AlreadyExists { reason, .. } => (
-                Code::AlreadyExists,
-                ErrorDetails::with_error_info(reason, ERROR_DOMAIN, HashMap::new()),
-            ),
             CoreError::FailedPrecondition {
                 field,
                 description,
                 reason,
-            } => {
-                let mut d = ErrorDetails::with_precondition_failure_violation(reason, field, description);
-                d.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
-                (Code::FailedPrecondition, d)
-            }
-            CoreError::Unavailable(_) => (
-                Code::Unavailable,
-                ErrorDetails::with_error_info("STORAGE_UNAVAILABLE", ERROR_DOMAIN, HashMap::new()),
-            ),
-            CoreError::StorageFull(_) => (
-                Code::ResourceExhausted,
-                ErrorDetails::with_error_info("STORAGE_FULL", ERROR_DOMAIN, HashMap::new()),
-            ),
-            CoreError::Internal(ref detail) => {
+            } => ErrorDetails::with_precondition_failure_violation(*reason, field.clone(), description.clone()),
+            CoreError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
-                (
-                    Code::Internal,
-                    ErrorDetails::with_error_info("INTERNAL", ERROR_DOMAIN, HashMap::new()),
-                )
+                ErrorDetails::new()
+            }
+            CoreError::AlreadyExists { .. } | CoreError::Unavailable(_) | CoreError::StorageFull(_) => {
+                ErrorDetails::new()
             }
         };
+        details.set_error_info(e.reason(), ERROR_DOMAIN, HashMap::new());
         Status::with_error_details(code, message, details)
     }
 }
@@ -97,15 +85,8 @@ pub fn item_error(e: CoreError, prefix: &str) -> v1::ItemError {
 /// A stored item failure (a job's essay that could not be graded) as the
 /// API's ItemError, with the code its kind maps to.
 pub fn failure_to_item_error(f: &ItemFailure) -> v1::ItemError {
-    let code = match f.kind {
-        FailureKind::InvalidArgument => Code::InvalidArgument,
-        FailureKind::NotFound => Code::NotFound,
-        FailureKind::FailedPrecondition => Code::FailedPrecondition,
-        FailureKind::Unavailable => Code::Unavailable,
-        FailureKind::Internal => Code::Internal,
-    };
     v1::ItemError {
-        code: code as i32,
+        code: code(f.kind) as i32,
         message: f.message.clone(),
         reason: f.reason.clone(),
         field_violations: Vec::new(),

@@ -184,8 +184,7 @@ pub async fn run(cmd: BenchCommand, json: bool) -> Result<(), CliError> {
 /// A real server on a temporary data dir, for one measurement.
 pub(super) struct BenchServer {
     pub(super) endpoint: String,
-    stop: tokio::sync::oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<Result<(), startup::StartupError>>,
+    server: startup::RunningServer,
     _dir: tempfile::TempDir,
 }
 
@@ -194,25 +193,16 @@ impl BenchServer {
     /// by `configure`.
     pub(super) async fn start(configure: impl FnOnce(&mut ServerConfig)) -> Result<Self, CliError> {
         let dir = tempfile::tempdir().map_err(|e| CliError::Bench(format!("temp dir: {e}")))?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| CliError::Bench(format!("bind: {e}")))?;
-        let addr = listener.local_addr().map_err(|e| CliError::Bench(e.to_string()))?;
         let mut config = ServerConfig {
             insecure_no_auth: true,
             ..ServerConfig::for_data_dir(dir.path())
         };
         configure(&mut config);
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            startup::serve(&config, listener, async {
-                let _ = stopped.await;
-            })
+        let server = startup::RunningServer::start(config)
             .await
-        });
+            .map_err(|e| CliError::Bench(e.to_string()))?;
         Ok(Self {
-            endpoint: format!("http://{addr}"),
-            stop,
+            endpoint: format!("http://{}", server.addr()),
             server,
             _dir: dir,
         })
@@ -220,11 +210,7 @@ impl BenchServer {
 
     /// Stops it gracefully and waits until it has flushed.
     pub(super) async fn stop(self) -> Result<(), CliError> {
-        let _ = self.stop.send(());
-        self.server
-            .await
-            .map_err(|e| CliError::Bench(e.to_string()))?
-            .map_err(|e| CliError::Bench(e.to_string()))
+        self.server.stop().await.map_err(|e| CliError::Bench(e.to_string()))
     }
 }
 

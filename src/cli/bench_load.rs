@@ -53,8 +53,8 @@ fn start_server(data_dir: &std::path::Path, cache_mb: u64) -> Result<(std::proce
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.split("addr=Some(").nth(1).and_then(|r| r.split(')').next()) {
-                let _ = tx.send(addr.to_owned());
+            if let Some(addr) = crate::startup::logged_addr(&line, "addr") {
+                let _ = tx.send(addr);
             }
         }
     });

@@ -17,7 +17,8 @@ use rustc_hash::FxHashMap;
 
 use super::{CandidatesBuilder, Fingerprints};
 
-/// An essay id as the store sees it: 16 bytes that sort by creation time.
+/// An essay id as an index (and the store) sees it: 16 bytes that sort by
+/// creation time.
 pub type EssayKey = [u8; 16];
 
 /// Errors of an index.

@@ -246,11 +246,7 @@ fn request_digest(record: &EssayRecord, text: &str) -> [u8; 32] {
 }
 
 fn record_id(record: &EssayRecord) -> Result<[u8; 16], CoreError> {
-    record
-        .id
-        .as_slice()
-        .try_into()
-        .map_err(|_| CoreError::Internal("stored essay id is not 16 bytes".into()))
+    EssayId::try_from(record.id.as_slice()).map(EssayId::to_bytes)
 }
 
 fn to_record(id: EssayId, essay: &NewEssay, metrics: &TextMetrics, now: OffsetDateTime) -> EssayRecord {
@@ -294,7 +290,7 @@ fn to_record(id: EssayId, essay: &NewEssay, metrics: &TextMetrics, now: OffsetDa
 }
 
 fn from_record(record: EssayRecord, text: Option<String>) -> Result<Essay, CoreError> {
-    let id = EssayId::from_bytes(record_id(&record)?);
+    let id = EssayId::try_from(record.id.as_slice())?;
     let declared = record.declared.unwrap_or_default();
     let metrics = record.metrics.unwrap_or_default();
     Ok(Essay {

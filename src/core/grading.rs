@@ -8,8 +8,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::{
-    Assignments, Calibration, CoreError, EssayId, Essays, ModelInfo, ModelScore, Similarity, TenantId, essays::Page,
-    rubrics::Rubrics, stats::GradeTally, time_us,
+    Assignments, Calibration, CoreError, EssayId, Essays, GradeId, ModelInfo, ModelScore, Similarity, TenantId,
+    essays::Page, rubrics::Rubrics, stats::GradeTally, time_us,
 };
 use crate::{
     calibration::{ScoreScale, ScoringModel},
@@ -20,9 +20,6 @@ use crate::{
 
 const MAX_QUESTION_BYTES: usize = 16 * 1024;
 const MAX_COMMENT_BYTES: usize = 8 * 1024;
-
-/// A grade id: a UUIDv7, so an essay's grades sort by time.
-pub type GradeId = EssayId;
 
 /// A teacher's review of a grade.
 #[derive(Debug, Clone, PartialEq)]
@@ -589,11 +586,6 @@ pub(super) fn to_record(v: &GradeRecordView) -> GradeRecord {
 
 fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
     let corrupt = |what: &str| CoreError::Internal(format!("stored grade: {what}"));
-    let id = |bytes: &[u8]| -> Result<EssayId, CoreError> {
-        Ok(EssayId::from_bytes(
-            bytes.try_into().map_err(|_| corrupt("id is not 16 bytes"))?,
-        ))
-    };
     let criteria = r
         .criteria
         .into_iter()
@@ -638,8 +630,8 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
         })
         .transpose()?;
     Ok(GradeRecordView {
-        id: Some(id(&r.id)?),
-        essay_id: Some(id(&r.essay_id)?),
+        id: Some(GradeId::try_from(r.id.as_slice())?),
+        essay_id: Some(EssayId::try_from(r.essay_id.as_slice())?),
         question: r.question,
         grade: grader::Grade {
             criteria,
@@ -663,11 +655,7 @@ fn from_record(r: GradeRecord) -> Result<GradeRecordView, CoreError> {
         copied_from: r
             .copied_from
             .iter()
-            .map(|b| {
-                Ok(EssayId::from_bytes(
-                    b.as_slice().try_into().map_err(|_| corrupt("copied_from id"))?,
-                ))
-            })
+            .map(|b| EssayId::try_from(b.as_slice()))
             .collect::<Result<_, CoreError>>()?,
         model_score: r
             .model_score

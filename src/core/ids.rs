@@ -24,44 +24,84 @@ impl Default for TenantId {
     }
 }
 
-/// A server-assigned essay id: a UUIDv7, so ids sort by creation time and
-/// listings have a stable order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EssayId(uuid::Uuid);
+/// A server-assigned id: a UUIDv7, so ids sort by creation time and listings
+/// have a stable order. Each kind of thing has its own type, so that a grade
+/// id is never taken for an essay id and errors name the right thing.
+macro_rules! server_id {
+    ($(#[$doc:meta])* $name:ident, $noun:literal, $a_noun:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(uuid::Uuid);
 
-impl EssayId {
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::now_v7())
-    }
+        impl $name {
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7())
+            }
 
-    /// Parses the text form; `field` names the request field in errors.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, CoreError> {
-        if raw.is_empty() {
-            return Err(CoreError::invalid(field, "ID_MISSING", "an essay id is required"));
+            /// Parses the text form a caller sent; `field` names the request
+            /// field in errors.
+            pub fn parse(field: &str, raw: &str) -> Result<Self, CoreError> {
+                if raw.is_empty() {
+                    return Err(CoreError::invalid(field, "ID_MISSING", concat!($a_noun, " id is required")));
+                }
+                uuid::Uuid::try_parse(raw).map(Self).map_err(|_| {
+                    CoreError::invalid(
+                        field,
+                        "ID_MALFORMED",
+                        format!(
+                            concat!("{:?} is not ", $a_noun, " id (ids look like 01936d1c-7c5e-7b3a-9f1e-2a4b6c8d0e1f)"),
+                            raw
+                        ),
+                    )
+                })
+            }
+
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(uuid::Uuid::from_bytes(bytes))
+            }
+
+            pub fn to_bytes(self) -> [u8; 16] {
+                *self.0.as_bytes()
+            }
         }
-        uuid::Uuid::try_parse(raw).map(Self).map_err(|_| {
-            CoreError::invalid(
-                field,
-                "ID_MALFORMED",
-                format!("{raw:?} is not an essay id (ids look like 01936d1c-7c5e-7b3a-9f1e-2a4b6c8d0e1f)"),
-            )
-        })
-    }
 
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
-        Self(uuid::Uuid::from_bytes(bytes))
-    }
+        /// Bytes read back from the store: the one place where a stored id's
+        /// length is checked.
+        impl TryFrom<&[u8]> for $name {
+            type Error = CoreError;
+            fn try_from(bytes: &[u8]) -> Result<Self, CoreError> {
+                <[u8; 16]>::try_from(bytes)
+                    .map(Self::from_bytes)
+                    .map_err(|_| CoreError::Internal(format!(concat!("stored ", $noun, " id is {} bytes, not 16"), bytes.len())))
+            }
+        }
 
-    pub fn to_bytes(self) -> [u8; 16] {
-        *self.0.as_bytes()
-    }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
 }
 
-impl fmt::Display for EssayId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+server_id!(
+    /// An essay's id.
+    EssayId,
+    "essay",
+    "an essay"
+);
+server_id!(
+    /// A grade's id (grades are kept per essay, newest last).
+    GradeId,
+    "grade",
+    "a grade"
+);
+server_id!(
+    /// A grading job's id.
+    JobId,
+    "job",
+    "a job"
+);
 
 /// A caller-chosen name (assignment id, course id, request id, …):
 /// 1–128 characters of letters, digits and `-_.:@/`.
@@ -134,6 +174,29 @@ mod tests {
     fn a_malformed_essay_id_names_the_field() {
         let err = EssayId::parse("id", "not-an-id").unwrap_err();
         assert!(matches!(err, CoreError::InvalidArgument { ref field, .. } if field == "id"));
+    }
+
+    #[test]
+    fn each_kind_of_id_names_itself_in_errors() {
+        let err = JobId::parse("id", "nope").unwrap_err().to_string();
+        assert!(err.contains("is not a job id"), "{err}");
+        let err = GradeId::parse("grade_id", "nope").unwrap_err().to_string();
+        assert!(err.contains("is not a grade id"), "{err}");
+        let err = EssayId::parse("id", "nope").unwrap_err().to_string();
+        assert!(err.contains("is not an essay id"), "{err}");
+        let err = JobId::parse("id", "").unwrap_err().to_string();
+        assert!(err.contains("a job id is required"), "{err}");
+    }
+
+    #[test]
+    fn a_stored_id_of_the_wrong_length_is_an_internal_error() {
+        let err = GradeId::try_from(&[1u8, 2, 3][..]).unwrap_err();
+        assert!(
+            matches!(err, CoreError::Internal(ref m) if m.contains("stored grade id is 3 bytes")),
+            "{err:?}"
+        );
+        let id = EssayId::generate();
+        assert_eq!(EssayId::try_from(&id.to_bytes()[..]).unwrap(), id);
     }
 
     #[test]

@@ -19,9 +19,10 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, watch};
 
 use super::{
-    AssignmentId, CoreError, Essay, EssayFilter, EssayId, EssayView, Essays, GradeRecordView, Grading, TenantId,
+    AssignmentId, CoreError, ErrorKind, Essay, EssayFilter, EssayId, EssayView, Essays, GradeId, GradeRecordView,
+    Grading, JobId, TenantId,
     essays::Page,
-    grading::{self, GradeId, GradingContext},
+    grading::{self, GradingContext},
     time_us,
 };
 use crate::{
@@ -29,9 +30,6 @@ use crate::{
     core::Author,
     store::{JobGrade, JobItem, JobRecord, JobResultRecord, Store},
 };
-
-/// A job id: a UUIDv7, so jobs list newest first.
-pub type JobId = EssayId;
 
 /// How long a job stopped by full or unavailable storage waits before it
 /// tries again.
@@ -110,47 +108,17 @@ pub enum JobTarget {
 /// stable reason and message, kept so it can be shown later.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemFailure {
-    pub kind: FailureKind,
+    pub kind: ErrorKind,
     pub reason: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    InvalidArgument = 1,
-    NotFound = 2,
-    FailedPrecondition = 3,
-    Unavailable = 4,
-    Internal = 5,
-}
-
 impl From<&CoreError> for ItemFailure {
     fn from(e: &CoreError) -> Self {
-        let (kind, reason) = match e {
-            CoreError::InvalidArgument { reason, .. } => (FailureKind::InvalidArgument, *reason),
-            CoreError::NotFound { .. } => (FailureKind::NotFound, "NOT_FOUND"),
-            CoreError::AlreadyExists { reason, .. } => (FailureKind::FailedPrecondition, *reason),
-            CoreError::FailedPrecondition { reason, .. } => (FailureKind::FailedPrecondition, *reason),
-            CoreError::Unavailable(_) => (FailureKind::Unavailable, "STORAGE_UNAVAILABLE"),
-            CoreError::StorageFull(_) => (FailureKind::Unavailable, "STORAGE_FULL"),
-            CoreError::Internal(_) => (FailureKind::Internal, "INTERNAL"),
-        };
         ItemFailure {
-            kind,
-            reason: reason.to_owned(),
+            kind: e.kind(),
+            reason: e.reason(),
             message: e.to_string(),
-        }
-    }
-}
-
-impl FailureKind {
-    fn from_i32(v: i32) -> Self {
-        match v {
-            1 => Self::InvalidArgument,
-            2 => Self::NotFound,
-            3 => Self::FailedPrecondition,
-            4 => Self::Unavailable,
-            _ => Self::Internal,
         }
     }
 }
@@ -239,7 +207,7 @@ impl GradingJobs {
         });
         for (tenant, record) in unfinished {
             let tenant = TenantId::parse(&tenant)?;
-            let id = job_id(&record)?;
+            let id = JobId::try_from(record.id.as_slice())?;
             tracing::info!(tenant = tenant.as_str(), job_id = %id, "resuming grading job");
             let _ = inner.queue.send((tenant, id));
         }
@@ -463,26 +431,16 @@ impl Inner {
         records.truncate(limit);
         let mut items = Vec::with_capacity(records.len());
         for (sequence, r) in records {
-            let essay_id = EssayId::from_bytes(
-                r.essay_id
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| CoreError::Internal("job result essay id".into()))?,
-            );
+            let essay_id = EssayId::try_from(r.essay_id.as_slice())?;
             let essay = self.essays.get(tenant, essay_id, EssayView::Basic).ok();
             let outcome = if r.grade_id.is_empty() {
                 Err(ItemFailure {
-                    kind: FailureKind::from_i32(r.error_code),
+                    kind: ErrorKind::from_code(r.error_code),
                     reason: r.error_reason,
                     message: r.error_message,
                 })
             } else {
-                let grade_id = GradeId::from_bytes(
-                    r.grade_id
-                        .as_slice()
-                        .try_into()
-                        .map_err(|_| CoreError::Internal("job result grade id".into()))?,
-                );
+                let grade_id = GradeId::try_from(r.grade_id.as_slice())?;
                 self.grading
                     .get(tenant, essay_id, grade_id)
                     .map_err(|e| ItemFailure::from(&e))
@@ -521,7 +479,8 @@ impl Inner {
 
     /// Grades a job's essays that have no result yet, chunk by chunk: the
     /// chunk's essays are graded in parallel on the worker pool, then their
-    /// grades and results are recorded in one transaction and flushed.
+    /// grades and results are recorded in one transaction and flushed while
+    /// the next chunk is graded.
     async fn run(self: &Arc<Self>, tenant: &TenantId, id: JobId) -> Result<(), CoreError> {
         let job = self.job(tenant, id)?;
         if job.state.is_final() {
@@ -529,9 +488,10 @@ impl Inner {
         }
         self.set_state(tenant, id, JobState::Running).await?;
         tracing::info!(tenant = tenant.as_str(), job_id = %id, total = job.total, "grading job running");
-        let rubric = (!job.rubric.is_empty()).then(|| job.rubric.clone());
-        // Question and rubric, resolved once per assignment.
-        let mut contexts: BTreeMap<Option<AssignmentId>, Result<Arc<GradingContext>, CoreError>> = BTreeMap::new();
+        let mut contexts = Contexts {
+            rubric: (!job.rubric.is_empty()).then(|| job.rubric.clone()),
+            by_assignment: BTreeMap::new(),
+        };
         let mut in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError>>> = None;
         // The tenant's copy-detection postings in memory: each essay's copy
         // check looks up ~100 fingerprints, and one store scan per lookup
@@ -541,12 +501,7 @@ impl Inner {
         let mut copies = Copies::default();
         let mut fetching = self.fetch_chunk(tenant, id, 0);
         loop {
-            if *self.stopping.borrow() {
-                recorded(in_flight.take()).await?;
-                tracing::info!(tenant = tenant.as_str(), job_id = %id, "grading job paused for shutdown");
-                return Ok(());
-            }
-            if self.job(tenant, id)?.state == JobState::Cancelled {
+            if self.must_stop(tenant, id)? {
                 recorded(in_flight.take()).await?;
                 return Ok(());
             }
@@ -559,19 +514,10 @@ impl Inner {
                 break;
             };
             fetching = self.fetch_chunk(tenant, id, chunk.next);
-            // Each essay's context (question, rubric, model) is resolved
-            // once per assignment.
-            let mut work = Vec::new();
             let mut items = Vec::new();
+            let mut work = Vec::new();
             for (sequence, essay_id, essay) in chunk.essays {
-                let graded = essay.and_then(|mut essay| {
-                    let context = contexts
-                        .entry(essay.assignment_id.clone())
-                        .or_insert_with(|| self.grading.context(tenant, &essay, None, rubric.clone()).map(Arc::new))
-                        .clone()?;
-                    Ok((essay.text.take().unwrap_or_default(), context))
-                });
-                match graded {
+                match essay.and_then(|essay| contexts.with_context(&self.grading, tenant, essay)) {
                     Ok((text, context)) => work.push((sequence, essay_id, text, context)),
                     Err(e) => items.push(self.item(tenant, id, sequence, essay_id, Err(e))?),
                 }
@@ -581,55 +527,12 @@ impl Inner {
             } else {
                 copies.for_chunk(&self.grading, tenant).await?
             };
-            // Workers take the next essay as they finish one, so that a
-            // worker given the longer essays does not leave the others idle
-            // at the end of the chunk.
-            let work = Arc::new(work);
-            let taken = Arc::new(AtomicUsize::new(0));
-            let mut tasks = Vec::new();
-            for _ in 0..self.worker_count.min(work.len()) {
-                let (work, taken) = (work.clone(), taken.clone());
-                let grading = self.grading.clone();
-                let tenant = tenant.clone();
-                let snapshot = snapshot.clone();
-                tasks.push(tokio::task::spawn_blocking(move || {
-                    let mut graded = Vec::new();
-                    while let Some((sequence, essay_id, text, context)) =
-                        work.get(taken.fetch_add(1, Ordering::Relaxed))
-                    {
-                        let outcome = grading.compute_with_text(&tenant, *essay_id, text, context, snapshot.as_deref());
-                        graded.push((*sequence, *essay_id, outcome));
-                    }
-                    graded
-                }));
-            }
-            let mut graded = Vec::with_capacity(work.len());
-            for task in tasks {
-                graded.extend(
-                    task.await
-                        .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?,
-                );
-            }
-            graded.sort_unstable_by_key(|(sequence, _, _)| *sequence);
-            for (sequence, essay_id, outcome) in graded {
+            for (sequence, essay_id, outcome) in self.grade_on_workers(tenant, work, snapshot).await? {
                 items.push(self.item(tenant, id, sequence, essay_id, outcome)?);
             }
-            // Record and flush this chunk while the next one is graded; one
-            // chunk in flight at a time keeps results in order.
+            // One chunk in flight at a time keeps results in order.
             recorded(in_flight.take()).await?;
-            let inner = self.clone();
-            let tenant_key = tenant.clone();
-            in_flight = Some(tokio::spawn(async move {
-                inner
-                    .store
-                    .record_job_results(tenant_key.as_str(), &id.to_bytes(), &items)?;
-                inner.store.sync().await?;
-                for grade in items.iter().filter_map(|item| item.grade.as_ref()) {
-                    inner.grading.tally().record_stored(&grade.record);
-                }
-                inner.changed.send_modify(|v| *v += 1);
-                Ok::<_, CoreError>(())
-            }));
+            in_flight = Some(self.record_in_background(tenant, id, items));
         }
         recorded(in_flight.take()).await?;
         if self.job(tenant, id)?.state != JobState::Cancelled {
@@ -638,6 +541,76 @@ impl Inner {
             tracing::info!(tenant = tenant.as_str(), job_id = %id, graded = job.graded, failed = job.failed, "grading job succeeded");
         }
         Ok(())
+    }
+
+    /// Whether the job must stop before its next chunk: the server is
+    /// shutting down (the job resumes at the next start), or it was cancelled.
+    fn must_stop(&self, tenant: &TenantId, id: JobId) -> Result<bool, CoreError> {
+        if *self.stopping.borrow() {
+            tracing::info!(tenant = tenant.as_str(), job_id = %id, "grading job paused for shutdown");
+            return Ok(true);
+        }
+        Ok(self.job(tenant, id)?.state == JobState::Cancelled)
+    }
+
+    /// Grades a chunk's essays on the worker pool, in sequence order. Workers
+    /// take the next essay as they finish one, so that a worker given the
+    /// longer essays does not leave the others idle at the end of the chunk.
+    async fn grade_on_workers(
+        &self,
+        tenant: &TenantId,
+        work: Vec<(u32, EssayId, String, Arc<GradingContext>)>,
+        snapshot: Option<Arc<PostingsSnapshot>>,
+    ) -> Result<Vec<Graded>, CoreError> {
+        let work = Arc::new(work);
+        let taken = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..self.worker_count.min(work.len()) {
+            let (work, taken) = (work.clone(), taken.clone());
+            let grading = self.grading.clone();
+            let tenant = tenant.clone();
+            let snapshot = snapshot.clone();
+            tasks.push(tokio::task::spawn_blocking(move || {
+                let mut graded = Vec::new();
+                while let Some((sequence, essay_id, text, context)) = work.get(taken.fetch_add(1, Ordering::Relaxed)) {
+                    let outcome = grading.compute_with_text(&tenant, *essay_id, text, context, snapshot.as_deref());
+                    graded.push((*sequence, *essay_id, outcome));
+                }
+                graded
+            }));
+        }
+        let mut graded = Vec::with_capacity(work.len());
+        for task in tasks {
+            graded.extend(
+                task.await
+                    .map_err(|e| CoreError::Internal(format!("grading task failed: {e}")))?,
+            );
+        }
+        graded.sort_unstable_by_key(|(sequence, _, _)| *sequence);
+        Ok(graded)
+    }
+
+    /// Records a chunk's items and flushes them, in a task of its own so
+    /// that the next chunk is graded meanwhile.
+    fn record_in_background(
+        self: &Arc<Self>,
+        tenant: &TenantId,
+        id: JobId,
+        items: Vec<JobItem>,
+    ) -> tokio::task::JoinHandle<Result<(), CoreError>> {
+        let inner = self.clone();
+        let tenant = tenant.clone();
+        tokio::spawn(async move {
+            inner
+                .store
+                .record_job_results(tenant.as_str(), &id.to_bytes(), &items)?;
+            inner.store.sync().await?;
+            for grade in items.iter().filter_map(|item| item.grade.as_ref()) {
+                inner.grading.tally().record_stored(&grade.record);
+            }
+            inner.changed.send_modify(|v| *v += 1);
+            Ok::<_, CoreError>(())
+        })
     }
 
     /// Reads, off the runtime, the chunk of a job's essays from `sequence`
@@ -691,10 +664,13 @@ impl Inner {
                 let record = grading::to_record(&view);
                 // The store records this instead if the essay is deleted
                 // between grading and recording.
+                let gone = CoreError::NotFound {
+                    resource: "essay",
+                    id: essay_id.to_string(),
+                };
                 let deleted = ItemFailure {
-                    kind: FailureKind::NotFound,
-                    reason: "ESSAY_NOT_FOUND".into(),
                     message: "the essay was deleted while the job ran".into(),
+                    ..ItemFailure::from(&gone)
                 };
                 JobItem {
                     sequence,
@@ -733,6 +709,35 @@ async fn recorded(in_flight: Option<tokio::task::JoinHandle<Result<(), CoreError
     }
 }
 
+/// One essay's outcome from the workers: its sequence, id and grade.
+type Graded = (u32, EssayId, Result<GradeRecordView, CoreError>);
+
+/// Each essay's grading context (question, rubric, model), resolved once per
+/// assignment for a job.
+struct Contexts {
+    /// The rubric the job names, if any, instead of each assignment's.
+    rubric: Option<String>,
+    by_assignment: BTreeMap<Option<AssignmentId>, Result<Arc<GradingContext>, CoreError>>,
+}
+
+impl Contexts {
+    /// The essay's text and the context to grade it in.
+    fn with_context(
+        &mut self,
+        grading: &Grading,
+        tenant: &TenantId,
+        mut essay: Essay,
+    ) -> Result<(String, Arc<GradingContext>), CoreError> {
+        let rubric = &self.rubric;
+        let context = self
+            .by_assignment
+            .entry(essay.assignment_id.clone())
+            .or_insert_with(|| grading.context(tenant, &essay, None, rubric.clone()).map(Arc::new))
+            .clone()?;
+        Ok((essay.text.take().unwrap_or_default(), context))
+    }
+}
+
 /// A chunk of a job's essays read for grading: each with its text, or why
 /// it could not be read.
 struct FetchedChunk {
@@ -746,7 +751,7 @@ fn failure_record(essay_id: EssayId, failure: ItemFailure) -> JobResultRecord {
     JobResultRecord {
         essay_id: essay_id.to_bytes().to_vec(),
         grade_id: Vec::new(),
-        error_code: failure.kind as i32,
+        error_code: failure.kind.code(),
         error_message: failure.message,
         error_reason: failure.reason,
     }
@@ -796,15 +801,9 @@ impl Copies {
     }
 }
 
-fn job_id(r: &JobRecord) -> Result<JobId, CoreError> {
-    Ok(JobId::from_bytes(r.id.as_slice().try_into().map_err(|_| {
-        CoreError::Internal("stored job id is not 16 bytes".into())
-    })?))
-}
-
 fn from_record(r: &JobRecord) -> Result<Job, CoreError> {
     Ok(Job {
-        id: job_id(r)?,
+        id: JobId::try_from(r.id.as_slice())?,
         assignment_id: (!r.assignment_id.is_empty())
             .then(|| AssignmentId::parse("assignment_id", &r.assignment_id))
             .transpose()?,

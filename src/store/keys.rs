@@ -11,33 +11,34 @@ pub fn tenant_prefix(tenant: &str) -> Vec<u8> {
     k
 }
 
-/// `tenant 0 id16`: an essay's record, its text, and the prefix of anything
-/// attached to it.
+/// `tenant 0 id16`: an essay's record and its text, and the prefix of its
+/// grades.
 pub fn essay(tenant: &str, id: &EssayKey) -> Vec<u8> {
     let mut k = tenant_prefix(tenant);
     k.extend_from_slice(id);
     k
 }
 
-/// `tenant 0 assignment 0`: the prefix of an assignment's essays in the
-/// assignment index.
-pub fn assignment_essays_prefix(tenant: &str, assignment: &str) -> Vec<u8> {
+/// `tenant 0 name 0`: the prefix of the keys below a caller-chosen name
+/// (an assignment's essays in its index, a rubric's versions, an
+/// assignment's models).
+pub fn name_prefix(tenant: &str, name: &str) -> Vec<u8> {
     let mut k = tenant_prefix(tenant);
-    k.extend_from_slice(assignment.as_bytes());
+    k.extend_from_slice(name.as_bytes());
     k.push(0);
     k
 }
 
 /// `tenant 0 assignment 0 id16`: an entry of the assignment index.
 pub fn assignment_essay(tenant: &str, assignment: &str, id: &EssayKey) -> Vec<u8> {
-    let mut k = assignment_essays_prefix(tenant, assignment);
+    let mut k = name_prefix(tenant, assignment);
     k.extend_from_slice(id);
     k
 }
 
 /// `tenant 0 assignment 0 external_id`: the external-id index.
 pub fn external_id(tenant: &str, assignment: &str, external_id: &str) -> Vec<u8> {
-    let mut k = assignment_essays_prefix(tenant, assignment);
+    let mut k = name_prefix(tenant, assignment);
     k.extend_from_slice(external_id.as_bytes());
     k
 }
@@ -49,28 +50,34 @@ pub fn request_id(tenant: &str, request_id: &str) -> Vec<u8> {
     k
 }
 
-/// `tenant 0 assignment_id`.
-pub fn assignment(tenant: &str, id: &str) -> Vec<u8> {
+/// `tenant 0 name`: a record kept under a caller-chosen name (an assignment,
+/// or the latest version of a rubric).
+pub fn named(tenant: &str, name: &str) -> Vec<u8> {
     let mut k = tenant_prefix(tenant);
-    k.extend_from_slice(id.as_bytes());
+    k.extend_from_slice(name.as_bytes());
     k
+}
+
+/// `tenant 0 assignment_id`: an assignment.
+pub fn assignment(tenant: &str, id: &str) -> Vec<u8> {
+    named(tenant, id)
+}
+
+/// `tenant 0 name`: the latest version of a rubric.
+pub fn rubric_latest(tenant: &str, name: &str) -> Vec<u8> {
+    named(tenant, name)
 }
 
 /// `tenant 0 essay16 grade16`: a grade of an essay.
 pub fn grade(tenant: &str, essay: &EssayKey, grade: &[u8; 16]) -> Vec<u8> {
-    let mut k = essay_prefix(tenant, essay);
+    let mut k = self::essay(tenant, essay);
     k.extend_from_slice(grade);
     k
 }
 
-/// `tenant 0 essay16`: the prefix of everything attached to an essay.
-pub fn essay_prefix(tenant: &str, essay: &EssayKey) -> Vec<u8> {
-    self::essay(tenant, essay)
-}
-
 /// `tenant 0 name 0 version_be32`: a rubric version.
 pub fn rubric_version(tenant: &str, name: &str, version: u32) -> Vec<u8> {
-    let mut k = assignment_essays_prefix(tenant, name);
+    let mut k = name_prefix(tenant, name);
     k.extend_from_slice(&version.to_be_bytes());
     k
 }
@@ -91,7 +98,7 @@ pub fn job_item(tenant: &str, job: &[u8; 16], sequence: u32) -> Vec<u8> {
 
 /// `tenant 0 assignment 0 name`: the latest version of a model.
 pub fn model(tenant: &str, assignment: &str, name: &str) -> Vec<u8> {
-    let mut k = assignment_essays_prefix(tenant, assignment);
+    let mut k = name_prefix(tenant, assignment);
     k.extend_from_slice(name.as_bytes());
     k
 }
@@ -110,8 +117,9 @@ pub fn trailing_essay_id(key: &[u8]) -> Option<EssayKey> {
     key[start..].try_into().ok()
 }
 
-/// The smallest key greater than every key starting with `prefix`... past
-/// `after`: used to resume a scan just after the last key returned.
+/// The smallest key after `key` itself (`key 0x00`): where a scan resumes
+/// just past the last key it returned. Keys that extend `key` sort after it
+/// too, so a caller must not have keys that extend another's.
 pub fn successor(key: &[u8]) -> Vec<u8> {
     let mut k = key.to_vec();
     k.push(0);

@@ -28,8 +28,9 @@ pub use sled_store::{SledOptions, SledStore};
 /// A boxed future, so that [`Store`] stays object-safe.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
-/// An essay id as the store sees it: 16 bytes that sort by creation time.
-pub type EssayKey = [u8; 16];
+/// An essay id as the store sees it: 16 bytes that sort by creation time
+/// (defined once, by the copy-detection library the store indexes for).
+pub use crate::copies::EssayKey;
 
 /// Errors of the storage layer.
 #[derive(Debug, thiserror::Error)]

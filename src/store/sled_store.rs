@@ -1,12 +1,19 @@
 //! The sled implementation of [`Store`].
 //!
-//! Trees: `essays` (metadata records), `essay_texts` (texts, apart so that
-//! listings never read them), `essays_by_assignment` and
-//! `essays_by_external_id` (indexes), `request_ids` (AIP-155 idempotency)
-//! `assignments`, `grades` (keyed by essay, then grade id), `rubric_versions`,
-//! `rubric_latest`, and `jobs`, `job_essays`, `job_results` (keyed by job, then
-//! sequence). An essay and its index entries are written and
-//! deleted in one transaction, and its grades go with it.
+//! Nineteen trees, keyed as [`keys`] says:
+//! - essays: `essays` (metadata records), `essay_texts` (texts, apart so that
+//!   listings never read them), `essays_by_assignment` and
+//!   `essays_by_external_id` (indexes), `request_ids` (AIP-155 idempotency);
+//! - `assignments`; `grades` (keyed by essay, then grade id); `exemplars`;
+//! - versioned named things: `rubric_versions` and `rubric_latest`,
+//!   `model_versions` and `model_latest`;
+//! - jobs: `jobs`, `job_essays`, `job_results` (keyed by job, then sequence);
+//! - API keys: `api_keys` (by token hash) and `api_key_ids`;
+//! - copy detection: the fingerprint postings and each essay's fingerprints
+//!   ([`fingerprints`]).
+//!
+//! An essay and its index entries are written and deleted in one
+//! transaction, and its grades go with it.
 
 use std::path::Path;
 
@@ -80,6 +87,32 @@ fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
     ConflictableTransactionError::Abort(e)
 }
 
+/// The entries of `tree` under `prefix`, in key order from `start` (a key at
+/// or after `prefix`): the one bounded forward scan of this store.
+fn entries_under<'a>(
+    tree: &Tree,
+    prefix: &'a [u8],
+    start: &[u8],
+) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + 'a {
+    tree.range(start.to_vec()..)
+        .map(|entry| entry.map_err(StoreError::from))
+        .take_while(move |entry| match entry {
+            Ok((key, _)) => key.starts_with(prefix),
+            Err(_) => true,
+        })
+}
+
+/// The latest version of a versioned named thing (a rubric, a model), as
+/// its `*_latest` tree keeps it: 4 bytes, big-endian.
+fn decode_version(what: &'static str, bytes: &[u8]) -> Result<u32, StoreError> {
+    <[u8; 4]>::try_from(bytes)
+        .map(u32::from_be_bytes)
+        .map_err(|_| StoreError::Corrupt {
+            what,
+            detail: "latest version is not 4 bytes".into(),
+        })
+}
+
 /// Up to `limit` of a job's items (essays or results) from sequence `from`.
 fn job_items<T>(
     tree: &Tree,
@@ -90,18 +123,13 @@ fn job_items<T>(
     decode: impl Fn(&[u8]) -> Result<T, StoreError>,
 ) -> Result<Vec<(u32, T)>, StoreError> {
     let prefix = keys::job(tenant, job);
-    let mut found = Vec::new();
-    for entry in tree.range(keys::job_item(tenant, job, from)..) {
-        if found.len() >= limit {
-            break;
-        }
-        let (key, value) = entry?;
-        if !key.starts_with(&prefix) {
-            break;
-        }
-        found.push((sequence_of(&key, prefix.len())?, decode(&value)?));
-    }
-    Ok(found)
+    entries_under(tree, &prefix, &keys::job_item(tenant, job, from))
+        .take(limit)
+        .map(|entry| {
+            let (key, value) = entry?;
+            Ok((sequence_of(&key, prefix.len())?, decode(&value)?))
+        })
+        .collect()
 }
 
 fn sequence_of(key: &[u8], prefix_len: usize) -> Result<u32, StoreError> {
@@ -307,10 +335,7 @@ impl Store for SledStore {
         let (tree, prefix) = if query.assignment_id.is_empty() {
             (&self.essays, keys::tenant_prefix(tenant))
         } else {
-            (
-                &self.by_assignment,
-                keys::assignment_essays_prefix(tenant, &query.assignment_id),
-            )
+            (&self.by_assignment, keys::name_prefix(tenant, &query.assignment_id))
         };
         let start = match after {
             Some(id) => {
@@ -320,11 +345,8 @@ impl Store for SledStore {
             }
             None => prefix.clone(),
         };
-        for entry in tree.range(start..) {
+        for entry in entries_under(tree, &prefix, &start) {
             let (key, value) = entry?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
             let record = if query.assignment_id.is_empty() {
                 Self::decode_essay(&value)?
             } else {
@@ -447,14 +469,11 @@ impl Store for SledStore {
             None => prefix.clone(),
         };
         let mut found = Vec::new();
-        for entry in self.assignments.range(start..) {
+        for entry in entries_under(&self.assignments, &prefix, &start) {
             if found.len() >= limit {
                 break;
             }
-            let (key, value) = entry?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
+            let (_, value) = entry?;
             let record: AssignmentRecord = records::decode("assignment", &value)?;
             if course_id.is_empty() || record.course_id == course_id {
                 found.push(record);
@@ -511,7 +530,7 @@ impl Store for SledStore {
         before: Option<&[u8; 16]>,
         limit: usize,
     ) -> Result<Vec<GradeRecord>, StoreError> {
-        let prefix = keys::essay_prefix(tenant, essay);
+        let prefix = keys::essay(tenant, essay);
         let end = match before {
             Some(grade) => keys::grade(tenant, essay, grade),
             None => {
@@ -533,19 +552,14 @@ impl Store for SledStore {
 
     fn insert_rubric(&self, tenant: &str, rubric: &RubricRecord, new_name: bool) -> Result<Option<u32>, StoreError> {
         self.guard.check_write(SMALL_WRITE)?;
-        let latest_key = keys::assignment(tenant, &rubric.name);
+        let latest_key = keys::rubric_latest(tenant, &rubric.name);
         (&self.rubrics, &self.rubric_latest)
             .transaction(|(rubrics, latest)| {
                 let current = latest
                     .get(&latest_key)?
-                    .map(|v| <[u8; 4]>::try_from(v.as_ref()).map(u32::from_be_bytes))
+                    .map(|v| decode_version("rubric", &v))
                     .transpose()
-                    .map_err(|_| {
-                        abort(StoreError::Corrupt {
-                            what: "rubric",
-                            detail: "latest version is not 4 bytes".into(),
-                        })
-                    })?;
+                    .map_err(abort)?;
                 let version = match (new_name, current) {
                     (true, None) => 1,
                     (false, Some(v)) => v + 1,
@@ -568,11 +582,8 @@ impl Store for SledStore {
     fn rubric(&self, tenant: &str, name: &str, version: Option<u32>) -> Result<Option<RubricRecord>, StoreError> {
         let version = match version {
             Some(v) => v,
-            None => match self.rubric_latest.get(keys::assignment(tenant, name))? {
-                Some(v) => u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                    what: "rubric",
-                    detail: "latest version is not 4 bytes".into(),
-                })?),
+            None => match self.rubric_latest.get(keys::rubric_latest(tenant, name))? {
+                Some(v) => decode_version("rubric", &v)?,
                 None => return Ok(None),
             },
         };
@@ -585,18 +596,12 @@ impl Store for SledStore {
     fn list_rubrics(&self, tenant: &str, after: Option<&str>, limit: usize) -> Result<Vec<RubricRecord>, StoreError> {
         let prefix = keys::tenant_prefix(tenant);
         let start = match after {
-            Some(name) => keys::successor(&keys::assignment(tenant, name)),
+            Some(name) => keys::successor(&keys::rubric_latest(tenant, name)),
             None => prefix.clone(),
         };
         let mut found = Vec::new();
-        for entry in self.rubric_latest.range(start..) {
-            if found.len() >= limit {
-                break;
-            }
+        for entry in entries_under(&self.rubric_latest, &prefix, &start).take(limit) {
             let (key, _) = entry?;
-            if !key.starts_with(&prefix) {
-                break;
-            }
             let name = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
             if let Some(r) = self.rubric(tenant, &name, None)? {
                 found.push(r);
@@ -803,12 +808,7 @@ impl Store for SledStore {
         (&self.models, &self.model_latest)
             .transaction(|(models, latest)| {
                 let current = match latest.get(&latest_key)? {
-                    Some(v) => u32::from_be_bytes(<[u8; 4]>::try_from(v.as_ref()).map_err(|_| {
-                        abort(StoreError::Corrupt {
-                            what: "model",
-                            detail: "latest version is not 4 bytes".into(),
-                        })
-                    })?),
+                    Some(v) => decode_version("model", &v).map_err(abort)?,
                     None => 0,
                 };
                 let version = current + 1;
@@ -836,10 +836,7 @@ impl Store for SledStore {
         let version = match version {
             Some(v) => v,
             None => match self.model_latest.get(keys::model(tenant, assignment, name))? {
-                Some(v) => u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
-                    what: "model",
-                    detail: "latest version is not 4 bytes".into(),
-                })?),
+                Some(v) => decode_version("model", &v)?,
                 None => return Ok(None),
             },
         };
@@ -850,9 +847,9 @@ impl Store for SledStore {
     }
 
     fn list_models(&self, tenant: &str, assignment: &str) -> Result<Vec<ModelRecord>, StoreError> {
-        let prefix = keys::assignment_essays_prefix(tenant, assignment);
+        let prefix = keys::name_prefix(tenant, assignment);
         let mut found = Vec::new();
-        for entry in self.model_latest.scan_prefix(&prefix) {
+        for entry in entries_under(&self.model_latest, &prefix, &prefix) {
             let (key, _) = entry?;
             let name = String::from_utf8_lossy(&key[prefix.len()..]).into_owned();
             if let Some(m) = self.model(tenant, assignment, &name, None)? {

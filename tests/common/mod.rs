@@ -14,7 +14,7 @@ use std::{
 use essayd::{
     config::ServerConfig,
     proto::v1::{self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient},
-    startup,
+    startup::{self, logged_addr},
 };
 use tonic::transport::Channel;
 
@@ -22,8 +22,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub essays: EssayServiceClient<Channel>,
     pub assignments: AssignmentServiceClient<Channel>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<()>>,
+    server: startup::RunningServer,
 }
 
 impl TestApp {
@@ -32,13 +31,8 @@ impl TestApp {
     }
 
     /// Stops the server gracefully and waits until it has flushed.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.await.expect("server task");
-        }
+    pub async fn stop(self) {
+        self.server.stop().await.expect("server ran");
     }
 }
 
@@ -51,16 +45,8 @@ pub async fn spawn_app_in(data_dir: &Path, configure: impl FnOnce(&mut ServerCon
         ..ServerConfig::for_data_dir(data_dir)
     };
     configure(&mut config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        startup::serve(&config, listener, async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("server ran");
-    });
+    let server = startup::RunningServer::start(config).await.expect("server started");
+    let addr = server.addr();
     let channel = Channel::from_shared(format!("http://{addr}"))
         .expect("uri")
         .connect()
@@ -72,8 +58,7 @@ pub async fn spawn_app_in(data_dir: &Path, configure: impl FnOnce(&mut ServerCon
             .max_encoding_message_size(64 << 20)
             .max_decoding_message_size(64 << 20),
         assignments: AssignmentServiceClient::new(channel),
-        stop: Some(stop),
-        server: Some(server),
+        server,
     }
 }
 
@@ -261,16 +246,6 @@ impl Drop for EssaydProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// `field=Some(ADDR)` in a log line, as tracing prints an `Option<SocketAddr>`
-/// (`addr` also matches the tail of `metrics_addr`, so the gRPC address is
-/// the first one logged).
-fn logged_addr(line: &str, field: &str) -> Option<SocketAddr> {
-    line.split(&format!("{field}=Some("))
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .and_then(|a| a.parse().ok())
 }
 
 pub fn repo_root() -> PathBuf {
