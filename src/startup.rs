@@ -277,11 +277,14 @@ async fn serve_on(
     // Once asked to stop, in-flight requests get a grace period; a client
     // that keeps its connection open past it does not keep the server up.
     let stopping = Arc::new(tokio::sync::Notify::new());
+    // The HTTP listener stops taking requests at the same moment.
+    let (http_stop, http_stopping) = tokio::sync::watch::channel(false);
     let signal = {
         let stopping = stopping.clone();
         async move {
             shutdown.await;
             stopping.notify_one();
+            let _ = http_stop.send(true);
         }
     };
     let mut builder = tonic::transport::Server::builder()
@@ -337,8 +340,12 @@ async fn serve_on(
             .map_err(StartupError::Gateway)?;
             let http_addr = http.local_addr().ok();
             tracing::info!(http_addr = ?http_addr, "HTTP/JSON API listening on /v1/ (OpenAPI at /v1/openapi.json)");
+            let mut stopped = http_stopping.clone();
             Some(tokio::spawn(async move {
-                if let Err(e) = axum::serve(http, gateway.router()).await {
+                let served = axum::serve(http, gateway.router()).with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                });
+                if let Err(e) = served.await {
                     tracing::error!(error = %e, "the HTTP listener failed");
                 }
             }))
@@ -361,7 +368,12 @@ async fn serve_on(
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
     }
-    if let Some(http_server) = http_server {
+    // HTTP requests still in flight get what is left of the grace period;
+    // they call the services in-process, which are still there.
+    if let Some(mut http_server) = http_server
+        && tokio::time::timeout(grace, &mut http_server).await.is_err()
+    {
+        tracing::warn!("HTTP requests still open after the grace period; closing them");
         http_server.abort();
     }
     jobs.stop().await;
