@@ -109,6 +109,20 @@ pub struct ServerConfig {
     /// keep it inside the cluster); off when unset.
     #[arg(long, env = "ESSAYD_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Address of the HTTP listener that serves report pages (`/reports/…`)
+    /// for LMS iframes, reached through signed links; off when unset.
+    #[arg(long, env = "ESSAYD_HTTP_LISTEN")]
+    pub http_listen: Option<SocketAddr>,
+    /// The URL browsers reach the HTTP listener at (e.g. behind a TLS proxy:
+    /// `https://essayd.school.example`); report links start with it.
+    /// Default: `http://` and the bound `--http-listen` address.
+    #[arg(long, env = "ESSAYD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Who may embed report pages in a frame (the CSP `frame-ancestors`
+    /// sources, e.g. `https://lms.school.example`); default any page, since
+    /// a link is already the access control.
+    #[arg(long, env = "ESSAYD_REPORT_FRAME_ANCESTORS", default_value = "*")]
+    pub report_frame_ancestors: String,
 }
 
 impl ServerConfig {
@@ -131,6 +145,9 @@ impl ServerConfig {
             tls_cert: None,
             tls_key: None,
             metrics_listen: None,
+            http_listen: None,
+            public_url: None,
+            report_frame_ancestors: "*".into(),
         }
     }
 }

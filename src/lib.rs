@@ -57,3 +57,4 @@ pub mod shutdown;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;

@@ -10,13 +10,13 @@ use tonic::service::interceptor::InterceptedService;
 
 use crate::{
     api::{
-        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, SimilarityApi, auth::Authenticator,
-        limits::InFlightLimitLayer,
+        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, ReportApi, SimilarityApi,
+        auth::Authenticator, limits::InFlightLimitLayer,
     },
     config::ServerConfig,
     core::{
-        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics, ServiceStats,
-        Similarity,
+        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, ReportLinks, Rubrics,
+        ServiceStats, Similarity,
     },
     metrics::{Metrics, ServiceCollector},
     proto::{
@@ -24,10 +24,12 @@ use crate::{
         v1::{
             assignment_service_server::AssignmentServiceServer, calibration_service_server::CalibrationServiceServer,
             essay_service_server::EssayServiceServer, grading_job_service_server::GradingJobServiceServer,
-            grading_service_server::GradingServiceServer, similarity_service_server::SimilarityServiceServer,
+            grading_service_server::GradingServiceServer, report_service_server::ReportServiceServer,
+            similarity_service_server::SimilarityServiceServer,
         },
     },
-    store::{SledOptions, SledStore, StoreError},
+    store::{SledOptions, SledStore, Store, StoreError},
+    web::{ReportPages, WebConfig},
 };
 
 /// The largest request the server decodes: a full batch of essays.
@@ -48,6 +50,13 @@ pub enum StartupError {
         addr: std::net::SocketAddr,
         error: std::io::Error,
     },
+    #[error("cannot listen for HTTP (reports) on {addr}: {error}")]
+    HttpListen {
+        addr: std::net::SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("reports: {0}")]
+    Reports(String),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -108,6 +117,7 @@ pub async fn serve(
     health_reporter
         .set_serving::<SimilarityServiceServer<SimilarityApi>>()
         .await;
+    health_reporter.set_serving::<ReportServiceServer<ReportApi>>().await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -143,6 +153,42 @@ pub async fn serve(
         GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone())),
         auth.clone(),
     );
+    // The HTTP listener is bound before links are made, so that the default
+    // public URL names the port it really got.
+    let web_config = WebConfig::new(&config.report_frame_ancestors).map_err(StartupError::Reports)?;
+    let http_listener = match config.http_listen {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|error| StartupError::HttpListen { addr, error })?,
+        ),
+        None => None,
+    };
+    let public_url = match (&config.public_url, &http_listener) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(l)) => l.local_addr().ok().map(|a| format!("http://{a}")),
+        (None, None) => None,
+    };
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let signer = ReportLinks::load_signer(&dyn_store)
+        .await
+        .map_err(|e| StartupError::Reports(format!("cannot load the link signing key: {e}")))?;
+    let report_links = ReportLinks::new(signer, public_url.clone(), grading.clone(), jobs.clone());
+    let web_server = http_listener.map(|listener| {
+        let http_addr = listener.local_addr().ok();
+        tracing::info!(http_addr = ?http_addr, public_url = public_url.as_deref().unwrap_or_default(), "report pages listening on /reports/");
+        let pages = ReportPages {
+            links: report_links.clone(),
+            grading: grading.clone(),
+            essays: essays.clone(),
+            jobs: jobs.clone(),
+            similarity: similarity.clone(),
+            config: web_config,
+        };
+        // Served until the gRPC server has finished, then stopped.
+        tokio::spawn(crate::web::serve_reports(pages, listener))
+    });
+    let report_service = InterceptedService::new(ReportServiceServer::new(ReportApi::new(report_links)), auth.clone());
     let metrics = Metrics::new(ServiceCollector::new(
         ServiceStats::new(store.clone()),
         grading.tally().clone(),
@@ -209,6 +255,7 @@ pub async fn serve(
         .add_service(job_service)
         .add_service(calibration_service)
         .add_service(similarity_service)
+        .add_service(report_service)
         .serve_with_incoming_shutdown(incoming(listener), signal);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     tokio::select! {
@@ -220,6 +267,9 @@ pub async fn serve(
 
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
+    }
+    if let Some(web_server) = web_server {
+        web_server.abort();
     }
     jobs.stop().await;
     tracing::info!("in-flight requests finished; flushing the store");
