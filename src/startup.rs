@@ -174,9 +174,8 @@ pub async fn serve(
         .await
         .map_err(|e| StartupError::Reports(format!("cannot load the link signing key: {e}")))?;
     let report_links = ReportLinks::new(signer, public_url.clone(), grading.clone(), jobs.clone());
+    let http_addr = http_listener.as_ref().and_then(|l| l.local_addr().ok());
     let web_server = http_listener.map(|listener| {
-        let http_addr = listener.local_addr().ok();
-        tracing::info!(http_addr = ?http_addr, public_url = public_url.as_deref().unwrap_or_default(), "report pages listening on /reports/");
         let pages = ReportPages {
             links: report_links.clone(),
             grading: grading.clone(),
@@ -242,6 +241,9 @@ pub async fn serve(
         }
         None => None,
     };
+    if http_addr.is_some() {
+        tracing::info!(http_addr = ?http_addr, public_url = public_url.as_deref().unwrap_or_default(), "report pages listening on /reports/");
+    }
     // Metrics outermost, so that shed requests are counted too.
     let server = builder
         .layer(metrics.layer())
