@@ -11,7 +11,7 @@ pub struct Bar {
     pub count: u32,
 }
 
-const WIDTH: u32 = 360;
+const WIDTH: u32 = 300;
 const HEIGHT: u32 = 180;
 const TOP: u32 = 22;
 const BOTTOM: u32 = 34;
@@ -42,7 +42,7 @@ pub fn bar_chart(id: &str, title: &str, bars: &[Bar], class: &str) -> Markup {
                     @let centre = i as u32 * slot + slot / 2;
                     rect.bar x=(x) y=(HEIGHT - BOTTOM - height) width=(bar_width) height=(height) {}
                     text.count x=(centre) y=(HEIGHT - BOTTOM - height - 5) text-anchor="middle" { (bar.count) }
-                    text.label x=(centre) y=(HEIGHT - BOTTOM + 16) text-anchor="middle" { (bar.label) }
+                    text.axis-label x=(centre) y=(HEIGHT - BOTTOM + 16) text-anchor="middle" { (bar.label) }
                 }
             }
             figcaption { (title) }

@@ -43,8 +43,12 @@ pub struct GradeReport<'a> {
 pub struct JobStats {
     /// `levels[criterion][level]`: how many grades have that level.
     pub levels: [[u32; 6]; 4],
-    /// Bands by the lowest total seen in each (so in mark order), with counts.
+    /// Bands in mark order (by the lowest total seen in each), with counts.
     pub bands: Vec<(String, u32)>,
+    /// The lowest total seen in each band of `bands`, which orders them.
+    band_floor: Vec<f64>,
+    /// The rubrics and grader versions the grades were made with.
+    pub versions: std::collections::BTreeSet<String>,
     pub graded: u32,
     pub failed: u32,
     pub needs_review: u32,
@@ -61,11 +65,28 @@ impl JobStats {
         for c in &view.grade.criteria {
             self.levels[c.criterion.index()][usize::from(c.level.min(5))] += 1;
         }
-        let band = view.grade.band.clone();
-        match self.bands.iter_mut().find(|(b, _)| *b == band) {
-            Some((_, n)) => *n += 1,
-            None => self.bands.push((band, 1)),
+        let g = &view.grade;
+        match self.bands.iter().position(|(b, _)| *b == g.band) {
+            Some(i) => {
+                self.bands[i].1 += 1;
+                self.band_floor[i] = self.band_floor[i].min(g.total);
+            }
+            None => {
+                self.bands.push((g.band.clone(), 1));
+                self.band_floor.push(g.total);
+            }
         }
+        // Kept sorted as it grows: a handful of bands.
+        let mut order: Vec<usize> = (0..self.bands.len()).collect();
+        order.sort_by(|&a, &b| self.band_floor[a].total_cmp(&self.band_floor[b]));
+        if order.windows(2).any(|w| w[0] > w[1]) {
+            self.bands = order.iter().map(|&i| self.bands[i].clone()).collect();
+            self.band_floor = order.iter().map(|&i| self.band_floor[i]).collect();
+        }
+        self.versions.insert(format!(
+            "rubric {} v{} · grader {}",
+            g.rubric_name, g.rubric_version, g.grader_version
+        ));
         self.needs_review += u32::from(view.grade.needs_review);
         self.reviewed += u32::from(view.review.is_some());
     }
@@ -410,7 +431,10 @@ pub fn job_report(report: &JobReport<'_>) -> String {
                 }
             }
         }
-        footer { p { "Rubric " (job.rubric) " · essayd" } }
+        footer {
+            @for v in &stats.versions { p { "Graded with " (v) } }
+            @if stats.versions.is_empty() { p { "No grades yet." } }
+        }
     };
     page(&format!("Job report — {id}"), body)
 }

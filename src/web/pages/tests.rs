@@ -361,3 +361,26 @@ fn the_error_page_escapes_and_shows_no_data() {
     assert!(html.contains("<h1>Not &lt;found&gt;</h1>"));
 }
 
+
+#[test]
+fn bands_are_charted_in_mark_order_whatever_order_the_grades_came_in() {
+    let base = view_of("Stalin signed the pact in 1939, which shows the policy was a success.");
+    let mut stats = JobStats::default();
+    for (band, total) in [("Level 3", 12.0), ("No credit", 0.0), ("Level 1", 4.0), ("Level 3", 11.0)] {
+        let mut v = base.clone();
+        v.grade.band = band.into();
+        v.grade.total = total;
+        stats.add(&result(0, Ok(v)));
+    }
+    let order: Vec<(&str, u32)> = stats.bands.iter().map(|(b, n)| (b.as_str(), *n)).collect();
+    assert_eq!(order, [("No credit", 1), ("Level 1", 1), ("Level 3", 2)]);
+    let job = job();
+    let html = job_report(&JobReport {
+        job: &job,
+        stats: &stats,
+        queue: &[],
+        queue_more: 0,
+        csv_href: "x",
+    });
+    assert!(html.contains(&format!("Graded with rubric history-default v1 · grader {}", grader::GRADER_VERSION)));
+}
