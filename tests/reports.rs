@@ -318,6 +318,16 @@ async fn links_survive_a_restart_and_reports_are_off_without_http() {
     let server = EssaydProcess::start_with(dir.path(), &["--http-listen", "127.0.0.1:0"]);
     let http = server.wait_for_logged_addr("http_addr");
     assert_eq!(get(&format!("http://{http}{path}")).status, 200);
+    // essayctl prints a link to the essay's latest grade, and its expiry.
+    let (ok, out, err) = essayctl(&server.endpoint(), &["--api-key", &key, "report", &essay_id, "--ttl", "10m"]);
+    assert!(ok, "{err}");
+    let mut lines = out.lines();
+    let printed = lines.next().unwrap();
+    assert!(printed.starts_with(&format!("http://{http}/reports/grades/{essay_id}/{}?", grade.id)), "{out}");
+    assert!(lines.next().unwrap().starts_with("expires 20"), "{out}");
+    assert_eq!(get(printed).status, 200);
+    let (ok, _, err) = essayctl(&server.endpoint(), &["--api-key", &key, "report", "--job", "nope"]);
+    assert!(!ok && err.contains("job_id"), "{err}");
     assert!(server.terminate().success());
 
     // Without --http-listen there is nothing to link to.

@@ -10,6 +10,7 @@ mod eval;
 mod grade;
 mod jobs;
 mod output;
+mod report;
 mod similar;
 
 use std::process::ExitCode;
@@ -57,6 +58,8 @@ enum Command {
     Similar(similar::SimilarArgs),
     /// Export a grading job's results, one row per essay.
     Results(jobs::ResultsArgs),
+    /// Print a signed, expiring link to a grade's or a job's report page.
+    Report(report::ReportArgs),
     /// Measure the grader in-process against examiner levels.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -161,6 +164,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Grade(args) => grade::run(args, &cli.endpoint, cli.json).await,
         Command::Eval(cmd) => eval::run(cmd, cli.json),
         Command::Results(args) => jobs::results(args, &cli.endpoint).await,
+        Command::Report(args) => report::run(args, &cli.endpoint, cli.json).await,
         Command::Similar(args) => similar::run(args, &cli.endpoint, cli.json).await,
         Command::Health => health(&cli.endpoint, cli.json).await,
         Command::Bench(cmd) => bench::run(cmd, cli.json).await,
