@@ -13,8 +13,9 @@ use std::{
 
 use common::*;
 use essayd::proto::v1::{
-    self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient, grading_job_service_client::GradingJobServiceClient,
-    grading_service_client::GradingServiceClient, report_service_client::ReportServiceClient,
+    self, assignment_service_client::AssignmentServiceClient, essay_service_client::EssayServiceClient,
+    grading_job_service_client::GradingJobServiceClient, grading_service_client::GradingServiceClient,
+    report_service_client::ReportServiceClient,
 };
 use tonic::{Code, transport::Channel};
 
@@ -43,7 +44,11 @@ fn get(url: &str) -> Page {
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let mut stream = TcpStream::connect(host).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
@@ -84,7 +89,10 @@ fn param<'a>(url: &'a str, name: &str) -> &'a str {
 
 fn assert_refused(page: &Page, status: u16, what: &str) {
     assert_eq!(page.status, status, "{what}: {}", page.body);
-    assert!(!page.body.contains(SECRET_PHRASE), "{what}: a refused page shows essay text");
+    assert!(
+        !page.body.contains(SECRET_PHRASE),
+        "{what}: a refused page shows essay text"
+    );
     assert!(page.body.contains("<h1>"), "{what}: a plain page, not an empty body");
 }
 
@@ -113,7 +121,15 @@ async fn school(channel: &Channel, key: &str) -> School {
 async fn graded_essay(s: &mut School, text: &str) -> (String, v1::Grade) {
     let mut e = essay(text);
     e.assignment_id = "hw1".into();
-    let id = s.essays.create_essay(create(e)).await.unwrap().into_inner().essay.unwrap().id;
+    let id = s
+        .essays
+        .create_essay(create(e))
+        .await
+        .unwrap()
+        .into_inner()
+        .essay
+        .unwrap()
+        .id;
     let grade = s
         .grading
         .grade_essay(v1::GradeEssayRequest {
@@ -171,7 +187,11 @@ async fn start_two_schools(dir: &std::path::Path) -> (EssaydProcess, School, Sch
     let key_a = keys(dir, &["create", "--tenant", "school-a"]);
     let key_b = keys(dir, &["create", "--tenant", "school-b"]);
     let server = EssaydProcess::start_with(dir, &["--http-listen", "127.0.0.1:0"]);
-    let channel = Channel::from_shared(server.endpoint()).unwrap().connect().await.unwrap();
+    let channel = Channel::from_shared(server.endpoint())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let a = school(&channel, &key_a).await;
     let b = school(&channel, &key_b).await;
     (server, a, b)
@@ -187,13 +207,20 @@ async fn a_link_opens_the_grade_and_job_reports_without_an_api_key() {
     // The essay's latest grade, when no grade id is given.
     let response = link(&mut a, grade_target(&essay_id, ""), 0).await.unwrap();
     assert!(
-        response.url.starts_with(&format!("http://{http}/reports/grades/{essay_id}/{}?tenant=school-a&expires=", grade.id)),
+        response.url.starts_with(&format!(
+            "http://{http}/reports/grades/{essay_id}/{}?tenant=school-a&expires=",
+            grade.id
+        )),
         "{}",
         response.url
     );
     let expires = response.expire_time.unwrap().seconds;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    assert!((3590..=3610).contains(&(expires - now)), "an hour by default: {}", expires - now);
+    assert!(
+        (3590..=3610).contains(&(expires - now)),
+        "an hour by default: {}",
+        expires - now
+    );
     assert_eq!(param(&response.url, "expires"), expires.to_string());
 
     let page = get(&response.url);
@@ -207,24 +234,49 @@ async fn a_link_opens_the_grade_and_job_reports_without_an_api_key() {
     // The essay, escaped; the grade's levels, band and versions.
     assert!(page.body.contains("&lt;script&gt;"), "the essay's markup shows as text");
     assert!(!page.body.contains("<script"), "no script on the page");
-    assert!(page.body.contains(&format!("<span class=\"band\">{}</span>", grade.band)));
+    assert!(
+        page.body
+            .contains(&format!("<span class=\"band\">{}</span>", grade.band))
+    );
     for c in &grade.criteria {
-        assert!(page.body.contains(&format!("id=\"crit-{}\"", c.criterion)), "{}", c.criterion);
+        assert!(
+            page.body.contains(&format!("id=\"crit-{}\"", c.criterion)),
+            "{}",
+            c.criterion
+        );
     }
-    assert!(page.body.contains(&format!("Rubric {} v{} · grader {}", grade.rubric_name, grade.rubric_version, grade.grader_version)));
+    assert!(page.body.contains(&format!(
+        "Rubric {} v{} · grader {}",
+        grade.rubric_name, grade.rubric_version, grade.grader_version
+    )));
     let css = get(&format!("http://{http}/reports/assets/report.css"));
-    assert_eq!((css.status, css.header("content-type")), (200, Some("text/css; charset=utf-8")));
+    assert_eq!(
+        (css.status, css.header("content-type")),
+        (200, Some("text/css; charset=utf-8"))
+    );
     assert!(css.body.contains(".essay-panel:has(#show-thesis:not(:checked))"));
 
     // A job over two essays of the assignment.
-    let (second, _) = graded_essay(&mut a, "Stalin signed the pact in 1939, which shows the policy was a success.").await;
+    let (second, _) = graded_essay(
+        &mut a,
+        "Stalin signed the pact in 1939, which shows the policy was a success.",
+    )
+    .await;
     let job_id = job_of(&mut a, vec![essay_id.clone(), second]).await;
-    let job_link = link(&mut a, Some(v1::create_report_link_request::Target::JobId(job_id.clone())), 600)
-        .await
-        .unwrap();
+    let job_link = link(
+        &mut a,
+        Some(v1::create_report_link_request::Target::JobId(job_id.clone())),
+        600,
+    )
+    .await
+    .unwrap();
     let page = get(&job_link.url);
     assert_eq!(page.status, 200, "{}", page.body);
-    assert_eq!(page.body.matches("<svg").count(), 5, "a chart per criterion and one of bands");
+    assert_eq!(
+        page.body.matches("<svg").count(),
+        5,
+        "a chart per criterion and one of bands"
+    );
     assert!(page.body.contains("<dt>Essays</dt><dd>2</dd>"));
     assert!(page.body.contains("<dt>Graded</dt><dd>2</dd>"));
     assert!(page.body.contains("<dt>Failed</dt><dd>0</dd>"));
@@ -240,7 +292,10 @@ async fn a_link_opens_the_grade_and_job_reports_without_an_api_key() {
     assert_eq!(csv.status, 200, "{}", csv.body);
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
     let rows: Vec<&str> = csv.body.lines().collect();
-    assert_eq!(rows[0], "essay_id,external_id,author_id,author_name,thesis,evidence,historiography,balance,total,max_mark,band,flags,grading_progress,error");
+    assert_eq!(
+        rows[0],
+        "essay_id,external_id,author_id,author_name,thesis,evidence,historiography,balance,total,max_mark,band,flags,grading_progress,error"
+    );
     assert_eq!(rows.len(), 3);
     assert!(rows[1].starts_with(&essay_id), "{}", rows[1]);
 }
@@ -261,7 +316,11 @@ async fn forged_expired_altered_and_other_tenant_links_show_nothing() {
     assert_refused(&get(&with_param(&url, "sig", "")), 403, "no signature");
     assert_refused(&get(&with_param(&url, "tenant", "school-b")), 403, "another tenant");
     let later = param(&url, "expires").parse::<i64>().unwrap() + 3600;
-    assert_refused(&get(&with_param(&url, "expires", &later.to_string())), 403, "a later expiry");
+    assert_refused(
+        &get(&with_param(&url, "expires", &later.to_string())),
+        403,
+        "a later expiry",
+    );
     assert_refused(&get(url.split('?').next().unwrap()), 403, "no query at all");
 
     // Another tenant cannot get a link to A's things, and B's own valid link
@@ -280,15 +339,27 @@ async fn forged_expired_altered_and_other_tenant_links_show_nothing() {
     assert_refused(&get(&short), 403, "an expired link");
 
     // Bad requests for links.
-    let err = link(&mut a, grade_target(&essay_id, &grade.id), 8 * 24 * 3600).await.unwrap_err();
-    assert_eq!((err.code(), violated_field(&err).as_deref()), (Code::InvalidArgument, Some("ttl")));
+    let err = link(&mut a, grade_target(&essay_id, &grade.id), 8 * 24 * 3600)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), violated_field(&err).as_deref()),
+        (Code::InvalidArgument, Some("ttl"))
+    );
     let err = link(&mut a, None, 0).await.unwrap_err();
-    assert_eq!((err.code(), violated_field(&err).as_deref()), (Code::InvalidArgument, Some("target")));
+    assert_eq!(
+        (err.code(), violated_field(&err).as_deref()),
+        (Code::InvalidArgument, Some("target"))
+    );
     let err = link(&mut a, grade_target("nope", ""), 0).await.unwrap_err();
     assert_eq!(violated_field(&err).as_deref(), Some("grade.essay_id"));
 
     // A page for something that does not exist is a 404, as is a malformed id.
-    assert_refused(&get(&format!("http://{http}/reports/grades/nope/nope")), 404, "a malformed id");
+    assert_refused(
+        &get(&format!("http://{http}/reports/grades/nope/nope")),
+        404,
+        "a malformed id",
+    );
     assert_refused(&get(&format!("http://{http}/elsewhere")), 404, "another path");
 
     // A deleted essay: the link that worked now finds nothing.
@@ -306,7 +377,11 @@ async fn links_survive_a_restart_and_reports_are_off_without_http() {
     let dir = tempfile::tempdir().unwrap();
     let key = keys(dir.path(), &["create", "--tenant", "school-a"]);
     let server = EssaydProcess::start_with(dir.path(), &["--http-listen", "127.0.0.1:0"]);
-    let channel = Channel::from_shared(server.endpoint()).unwrap().connect().await.unwrap();
+    let channel = Channel::from_shared(server.endpoint())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let mut a = school(&channel, &key).await;
     let (essay_id, grade) = graded_essay(&mut a, TEXT).await;
     let url = link(&mut a, grade_target(&essay_id, &grade.id), 0).await.unwrap().url;
@@ -319,11 +394,17 @@ async fn links_survive_a_restart_and_reports_are_off_without_http() {
     let http = server.wait_for_logged_addr("http_addr");
     assert_eq!(get(&format!("http://{http}{path}")).status, 200);
     // essayctl prints a link to the essay's latest grade, and its expiry.
-    let (ok, out, err) = essayctl(&server.endpoint(), &["--api-key", &key, "report", &essay_id, "--ttl", "10m"]);
+    let (ok, out, err) = essayctl(
+        &server.endpoint(),
+        &["--api-key", &key, "report", &essay_id, "--ttl", "10m"],
+    );
     assert!(ok, "{err}");
     let mut lines = out.lines();
     let printed = lines.next().unwrap();
-    assert!(printed.starts_with(&format!("http://{http}/reports/grades/{essay_id}/{}?", grade.id)), "{out}");
+    assert!(
+        printed.starts_with(&format!("http://{http}/reports/grades/{essay_id}/{}?", grade.id)),
+        "{out}"
+    );
     assert!(lines.next().unwrap().starts_with("expires 20"), "{out}");
     assert_eq!(get(printed).status, 200);
     let (ok, _, err) = essayctl(&server.endpoint(), &["--api-key", &key, "report", "--job", "nope"]);
@@ -332,7 +413,11 @@ async fn links_survive_a_restart_and_reports_are_off_without_http() {
 
     // Without --http-listen there is nothing to link to.
     let server = EssaydProcess::start_with(dir.path(), &[]);
-    let channel = Channel::from_shared(server.endpoint()).unwrap().connect().await.unwrap();
+    let channel = Channel::from_shared(server.endpoint())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     let mut a = school(&channel, &key).await;
     let err = link(&mut a, grade_target(&essay_id, &grade.id), 0).await.unwrap_err();
     assert_eq!(err.code(), Code::FailedPrecondition, "{err:?}");

@@ -67,13 +67,15 @@ fn short_essay(i: usize) -> String {
 
 /// Chromium, or `None` (with the reason printed) when it is missing outside CI.
 fn chromium() -> Option<PathBuf> {
-    let found = ["chromium", "chromium-browser", "google-chrome"].iter().find_map(|name| {
-        std::env::var_os("PATH")?
-            .to_str()?
-            .split(':')
-            .map(|dir| Path::new(dir).join(name))
-            .find(|p| p.is_file())
-    });
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH")?
+                .to_str()?
+                .split(':')
+                .map(|dir| Path::new(dir).join(name))
+                .find(|p| p.is_file())
+        });
     if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -186,7 +188,11 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
     let Some(chromium) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let server = EssaydProcess::start_with(dir.path(), &["--insecure-no-auth", "--http-listen", "127.0.0.1:0"]);
-    let channel = Channel::from_shared(server.endpoint()).unwrap().connect().await.unwrap();
+    let channel = Channel::from_shared(server.endpoint())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
     AssignmentServiceClient::new(channel.clone())
         .create_assignment(new_assignment("soviet-fp", QUESTION))
         .await
@@ -200,17 +206,45 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
         .chain((0..6).map(short_essay));
     for (i, text) in texts.enumerate() {
         let mut e = essay(&text);
-        e.title = if i == 0 { "How successful was Soviet foreign policy, 1925–1945?".into() } else { format!("Essay {i}") };
+        e.title = if i == 0 {
+            "How successful was Soviet foreign policy, 1925–1945?".into()
+        } else {
+            format!("Essay {i}")
+        };
         e.assignment_id = "soviet-fp".into();
         e.author = Some(v1::Author {
             id: format!("student-{i}"),
-            display_name: ["Ada Lovelace", "Ben Okri", "Chen Wei", "Dara Ali", "Eve Ito", "Finn Roe", "Gia Sol", "Hal Ng"][i]
+            display_name: [
+                "Ada Lovelace",
+                "Ben Okri",
+                "Chen Wei",
+                "Dara Ali",
+                "Eve Ito",
+                "Finn Roe",
+                "Gia Sol",
+                "Hal Ng",
+            ][i]
                 .into(),
         });
-        ids.push(essays.create_essay(create(e)).await.unwrap().into_inner().essay.unwrap().id);
+        ids.push(
+            essays
+                .create_essay(create(e))
+                .await
+                .unwrap()
+                .into_inner()
+                .essay
+                .unwrap()
+                .id,
+        );
     }
     let mut jobs = GradingJobServiceClient::new(channel.clone());
-    let job = jobs.create_grading_job(job_for("soviet-fp")).await.unwrap().into_inner().job.unwrap();
+    let job = jobs
+        .create_grading_job(job_for("soviet-fp"))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
     wait_for_job(&mut jobs, &job.id, v1::GradingJobState::Succeeded).await;
     let grade = GradingServiceClient::new(channel.clone())
         .list_grades(v1::ListGradesRequest {
@@ -225,7 +259,10 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
     let mut reports = ReportServiceClient::new(channel.clone());
     let mut url_of = async |target| {
         reports
-            .create_report_link(v1::CreateReportLinkRequest { target: Some(target), ttl: None })
+            .create_report_link(v1::CreateReportLinkRequest {
+                target: Some(target),
+                ttl: None,
+            })
             .await
             .unwrap()
             .into_inner()
@@ -253,19 +290,35 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
         run_chromium(
             &chromium,
             profile.path(),
-            &[format!("--screenshot={}", path.display()), format!("--window-size={size}")],
+            &[
+                format!("--screenshot={}", path.display()),
+                format!("--window-size={size}"),
+            ],
             url,
         );
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("no screenshot {}: {e}", path.display()));
-        assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000, "{file} is not a real screenshot");
+        assert!(
+            bytes.starts_with(b"\x89PNG") && bytes.len() > 10_000,
+            "{file} is not a real screenshot"
+        );
     };
 
     // The grade report: every span of every criterion highlighted with it.
     let dom = dump(&grade_url);
-    assert!(dom.contains("<html lang=\"en\">"), "the page loaded: {}", &dom[..dom.len().min(500)]);
-    assert!(!dom.contains("<script"), "no script element: the essay's markup stays text");
+    assert!(
+        dom.contains("<html lang=\"en\">"),
+        "the page loaded: {}",
+        &dom[..dom.len().min(500)]
+    );
+    assert!(
+        !dom.contains("<script"),
+        "no script element: the essay's markup stays text"
+    );
     let (text, covered) = highlighted_text(&dom);
-    assert_eq!(text, ESSAY, "the browser shows the essay's text exactly, markup as text");
+    assert_eq!(
+        text, ESSAY,
+        "the browser shows the essay's text exactly, markup as text"
+    );
     for c in &grade.criteria {
         assert!(!c.spans.is_empty(), "the essay has spans for {}", c.criterion);
         for span in &c.spans {
@@ -278,7 +331,11 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
                 span.label
             );
         }
-        assert!(dom.contains(&format!("id=\"show-{}\"", c.criterion)), "a switch for {}", c.criterion);
+        assert!(
+            dom.contains(&format!("id=\"show-{}\"", c.criterion)),
+            "a switch for {}",
+            c.criterion
+        );
     }
     assert!(dom.contains(&format!("Rubric {} v{}", grade.rubric_name, grade.rubric_version)));
     shoot(&grade_url, "grade.png", "1280,2300");
@@ -286,7 +343,10 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
 
     // The copy: the shared passages side by side with the other essay's id.
     let dom = dump(&copy_url);
-    assert!(dom.contains("Shared passages"), "the copy's report shows what it shares");
+    assert!(
+        dom.contains("Shared passages"),
+        "the copy's report shows what it shares"
+    );
     assert!(dom.contains(&format!("<th scope=\"col\">Essay <code>{}</code></th>", ids[0])));
     assert!(dom.contains("Pending manual review"));
     shoot(&copy_url, "copy.png", "1280,1800");
@@ -294,7 +354,10 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
     // The job report: the charts, the queue linking to the copy's report, the CSV.
     let dom = dump(&job_url);
     assert_eq!(dom.matches("<svg").count(), 5, "a chart per criterion and one of bands");
-    assert!(dom.matches("<rect class=\"bar\"").count() >= 4 * 6, "bars in the charts");
+    assert!(
+        dom.matches("<rect class=\"bar\"").count() >= 4 * 6,
+        "bars in the charts"
+    );
     assert!(dom.contains(&format!("<dt>Graded</dt><dd>{}</dd>", ids.len())));
     assert!(
         dom.contains(&format!("href=\"/reports/grades/{}/", ids[1])),

@@ -104,7 +104,10 @@ impl LinkSigner {
         // different links never sign the same bytes.
         let message = match target {
             ReportTarget::Grade { essay_id, grade_id } => {
-                format!("essayd-report/v1\n{}\ngrade\n{essay_id}\n{grade_id}\n{expires}", tenant.as_str())
+                format!(
+                    "essayd-report/v1\n{}\ngrade\n{essay_id}\n{grade_id}\n{expires}",
+                    tenant.as_str()
+                )
             }
             ReportTarget::Job(id) => format!("essayd-report/v1\n{}\njob\n{id}\n{expires}", tenant.as_str()),
         };
@@ -198,7 +201,12 @@ impl ReportLinks {
         let ttl = check_ttl(ttl)?;
         let grade_id = match grade_id {
             Some(id) => self.grading.get(tenant, essay_id, id)?.id,
-            None => self.grading.list(tenant, essay_id, None, 1)?.items.first().and_then(|g| g.id),
+            None => self
+                .grading
+                .list(tenant, essay_id, None, 1)?
+                .items
+                .first()
+                .and_then(|g| g.id),
         }
         .ok_or_else(|| CoreError::NotFound {
             resource: "grade",
@@ -241,7 +249,11 @@ fn check_ttl(ttl: Option<Duration>) -> Result<Duration, CoreError> {
         Some(t) if t > MAX_LINK_TTL => Err(CoreError::invalid(
             "ttl",
             "TTL_TOO_LONG",
-            format!("is {} s; a link lives at most 7 days ({} s)", t.as_secs(), MAX_LINK_TTL.as_secs()),
+            format!(
+                "is {} s; a link lives at most 7 days ({} s)",
+                t.as_secs(),
+                MAX_LINK_TTL.as_secs()
+            ),
         )),
         Some(t) => Ok(t),
     }

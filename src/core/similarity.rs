@@ -91,7 +91,12 @@ impl Similarity {
 
     /// The passages `text` shares with stored essay `other`, for showing a
     /// copy side by side; `None` when `other` is gone or shares nothing now.
-    pub fn shared_with(&self, tenant: &TenantId, text: &str, other: EssayId) -> Result<Option<SimilarEssay>, CoreError> {
+    pub fn shared_with(
+        &self,
+        tenant: &TenantId,
+        text: &str,
+        other: EssayId,
+    ) -> Result<Option<SimilarEssay>, CoreError> {
         let Some(other_text) = self.store.essay_text(tenant.as_str(), &other.to_bytes())? else {
             return Ok(None);
         };

@@ -116,7 +116,10 @@ mod tests {
     #[test]
     fn a_span_inside_another_of_the_same_criterion_is_its_own_run() {
         let text = "abcdefgh";
-        let runs = runs(text, &[mark(Criterion::Evidence, 0, 8), mark(Criterion::Evidence, 2, 4)]);
+        let runs = runs(
+            text,
+            &[mark(Criterion::Evidence, 0, 8), mark(Criterion::Evidence, 2, 4)],
+        );
         assert_eq!(
             runs.iter().map(|r| (r.text, r.marks.len())).collect::<Vec<_>>(),
             [("ab", 1), ("cd", 2), ("efgh", 1)]

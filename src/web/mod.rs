@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 
 use crate::core::{
     CoreError, EssayId, EssayView, Essays, GradeId, Grading, GradingJobs, JobId, LinkError, ReportLinks, ReportTarget,
-    Similarity, SignedLink, TenantId, unix_now,
+    SignedLink, Similarity, TenantId, unix_now,
 };
 use pages::{CopyEvidence, GradeReport, JobReport, JobStats, QueueRow};
 
@@ -48,7 +48,9 @@ impl WebConfig {
     /// `frame_ancestors`: the CSP sources allowed to frame the pages.
     pub fn new(frame_ancestors: &str) -> Result<Self, String> {
         let sources = frame_ancestors.trim();
-        if sources.is_empty() || sources.contains([';', ',']) || !sources.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        if sources.is_empty()
+            || sources.contains([';', ','])
+            || !sources.chars().all(|c| c.is_ascii_graphic() || c == ' ')
         {
             return Err(format!(
                 "--report-frame-ancestors {frame_ancestors:?}: give CSP sources separated by spaces, e.g. https://lms.example.org"

@@ -138,7 +138,11 @@ fn when(t: OffsetDateTime) -> String {
 }
 
 fn mark_count(n: f64) -> String {
-    if n.fract() == 0.0 { format!("{n:.0}") } else { format!("{n:.1}") }
+    if n.fract() == 0.0 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1}")
+    }
 }
 
 fn page(title: &str, body: Markup) -> String {
@@ -252,7 +256,11 @@ pub fn grade_report(report: &GradeReport<'_>) -> String {
     let view = report.grade;
     let grade = &view.grade;
     let marks = marks(grade, report.text);
-    let title = if report.essay.title.is_empty() { "Essay" } else { report.essay.title.as_str() };
+    let title = if report.essay.title.is_empty() {
+        "Essay"
+    } else {
+        report.essay.title.as_str()
+    };
     let author = &report.essay.author.display_name;
     let body = html! {
         a.skip href="#grade" { "Skip to the grade" }
@@ -485,7 +493,9 @@ pub fn csv_row(r: &JobResult) -> String {
         grade
             .map(|g| g.grade.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(";"))
             .unwrap_or_default(),
-        grade.map(|g| g.lti_score().grading_progress.to_owned()).unwrap_or_default(),
+        grade
+            .map(|g| g.lti_score().grading_progress.to_owned())
+            .unwrap_or_default(),
         error,
     ];
     let mut row = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");

@@ -92,7 +92,11 @@ fn an_essay_with_markup_is_shown_as_text() {
     assert!(html.contains("&lt;script&gt;") && html.contains("&lt;/script&gt;"));
     assert!(html.contains("Soviet &lt;foreign&gt; policy"), "the title is escaped");
     assert!(html.contains("Ada &amp; Co"), "the author is escaped");
-    assert_eq!(shown_essay_text(&html), text, "every character of the essay is shown, once");
+    assert_eq!(
+        shown_essay_text(&html),
+        text,
+        "every character of the essay is shown, once"
+    );
 }
 
 #[test]
@@ -137,7 +141,10 @@ fn every_span_kind_is_highlighted_with_its_criterion_and_label() {
             html.contains(&format!("{} ({n})</label>", criterion_title(c))),
             "legend count of {c:?}"
         );
-        assert!(html.contains(&format!("id=\"show-{}\" checked", c.as_str())), "switch of {c:?}");
+        assert!(
+            html.contains(&format!("id=\"show-{}\" checked", c.as_str())),
+            "switch of {c:?}"
+        );
     }
     assert_eq!(shown_essay_text(&html), text);
 }
@@ -233,7 +240,10 @@ fn a_maximal_grade_shows_flags_review_model_and_copies() {
     ];
     let html = render(&view, text, &copies);
     for f in Flag::ALL {
-        assert!(html.contains(&format!("<li>{}</li>", f.as_str().replace('_', " "))), "{f:?}");
+        assert!(
+            html.contains(&format!("<li>{}</li>", f.as_str().replace('_', " "))),
+            "{f:?}"
+        );
     }
     assert!(html.contains("<strong>Reviewed</strong> by t.jones on 2026-12-02 09:00 UTC"));
     assert!(html.contains("Good &lt;b&gt;use&lt;/b&gt; of Roberts."));
@@ -247,7 +257,10 @@ fn a_maximal_grade_shows_flags_review_model_and_copies() {
         "the passage side by side"
     );
     assert!(html.contains("no longer shares passages"));
-    assert!(html.contains(&format!("Rubric history-default v1 · grader {}", grader::GRADER_VERSION)));
+    assert!(html.contains(&format!(
+        "Rubric history-default v1 · grader {}",
+        grader::GRADER_VERSION
+    )));
 }
 
 fn result(seq: u32, outcome: Result<GradeRecordView, ItemFailure>) -> JobResult {
@@ -343,7 +356,10 @@ fn csv_rows_quote_what_needs_quoting() {
     let ok = csv_row(&result(0, Ok(graded.clone())));
     assert!(ok.contains(",\"Name, \"\"Quoted\"\"\","), "{ok}");
     assert!(ok.ends_with('\n'));
-    assert_eq!(ok.trim_end().split(',').count(), CSV_HEADER.trim_end().split(',').count() + 1);
+    assert_eq!(
+        ok.trim_end().split(',').count(),
+        CSV_HEADER.trim_end().split(',').count() + 1
+    );
     let failed = csv_row(&result(
         1,
         Err(ItemFailure {
@@ -361,12 +377,16 @@ fn the_error_page_escapes_and_shows_no_data() {
     assert!(html.contains("<h1>Not &lt;found&gt;</h1>"));
 }
 
-
 #[test]
 fn bands_are_charted_in_mark_order_whatever_order_the_grades_came_in() {
     let base = view_of("Stalin signed the pact in 1939, which shows the policy was a success.");
     let mut stats = JobStats::default();
-    for (band, total) in [("Level 3", 12.0), ("No credit", 0.0), ("Level 1", 4.0), ("Level 3", 11.0)] {
+    for (band, total) in [
+        ("Level 3", 12.0),
+        ("No credit", 0.0),
+        ("Level 1", 4.0),
+        ("Level 3", 11.0),
+    ] {
         let mut v = base.clone();
         v.grade.band = band.into();
         v.grade.total = total;
@@ -382,5 +402,8 @@ fn bands_are_charted_in_mark_order_whatever_order_the_grades_came_in() {
         queue_more: 0,
         csv_href: "x",
     });
-    assert!(html.contains(&format!("Graded with rubric history-default v1 · grader {}", grader::GRADER_VERSION)));
+    assert!(html.contains(&format!(
+        "Graded with rubric history-default v1 · grader {}",
+        grader::GRADER_VERSION
+    )));
 }
