@@ -256,6 +256,39 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
         .into_inner()
         .grades
         .remove(0);
+    // A teacher has reviewed one of the queue's grades.
+    let mut grading = GradingServiceClient::new(channel.clone());
+    let reviewed = grading
+        .list_grades(v1::ListGradesRequest {
+            essay_id: ids[2].clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .grades
+        .remove(0);
+    let teacher = grading
+        .review_grade(v1::ReviewGradeRequest {
+            essay_id: ids[2].clone(),
+            grade_id: reviewed.id.clone(),
+            review: Some(v1::TeacherReview {
+                reviewer: "t.jones".into(),
+                levels: vec![v1::CriterionLevel {
+                    criterion: "evidence".into(),
+                    level: 2,
+                }],
+                comment: "Short, but the evidence is sound.".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .grade
+        .unwrap()
+        .review
+        .unwrap();
     let mut reports = ReportServiceClient::new(channel.clone());
     let mut url_of = async |target| {
         reports
@@ -338,7 +371,7 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
         );
     }
     assert!(dom.contains(&format!("Rubric {} v{}", grade.rubric_name, grade.rubric_version)));
-    shoot(&grade_url, "grade.png", "1280,2300");
+    shoot(&grade_url, "grade.png", "1280,2050");
     shoot(&grade_url, "grade-phone.png", "390,2600");
 
     // The copy: the shared passages side by side with the other essay's id.
@@ -364,5 +397,19 @@ async fn chromium_shows_every_criterions_spans_and_the_job_charts() {
         "the review queue links to the copied essay's report"
     );
     assert!(dom.contains(&format!("/reports/jobs/{}/results.csv?", job.id)));
-    shoot(&job_url, "job.png", "1280,1900");
+    assert!(
+        dom.contains("<dt>Reviewed</dt><dd>1</dd>"),
+        "the teacher's review counts"
+    );
+    let mark = if teacher.total.fract() == 0.0 {
+        format!("{:.0}", teacher.total)
+    } else {
+        format!("{:.1}", teacher.total)
+    };
+    assert!(
+        dom.contains(&format!("<td>{mark} / 20</td><td>{}</td>", teacher.band)),
+        "the reviewed row shows the teacher's mark {mark}, {}",
+        teacher.band
+    );
+    shoot(&job_url, "job.png", "1280,1400");
 }

@@ -327,9 +327,10 @@ fn render_job(pages: &ReportPages, link: &SignedLink, job_id: JobId) -> Result<S
                 essay_id: r.essay_id,
                 external_id: r.external_id.clone(),
                 author: r.author.display_name.clone(),
-                total: view.grade.total,
+                // The final mark: the teacher's once reviewed.
+                total: view.review.as_ref().map_or(view.grade.total, |r| r.total),
                 max_mark: view.grade.max_mark,
-                band: view.grade.band.clone(),
+                band: view.review.as_ref().map_or(&view.grade.band, |r| &r.band).clone(),
                 flags: view.grade.flags.iter().map(|f| f.as_str()).collect(),
                 confidence: view.grade.confidence,
                 reviewed: view.review.is_some(),

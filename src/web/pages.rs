@@ -98,6 +98,7 @@ pub struct QueueRow {
     pub essay_id: EssayId,
     pub external_id: String,
     pub author: String,
+    /// The final mark and band: the teacher's once reviewed.
     pub total: f64,
     pub max_mark: f64,
     pub band: String,
