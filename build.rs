@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/essay/v1/calibration.proto",
         "proto/essay/v1/calibration_service.proto",
         "proto/essay/v1/similarity_service.proto",
+        "proto/essay/v1/report_service.proto",
     ];
     println!("cargo:rerun-if-changed=proto");
     println!("cargo:rerun-if-changed=src/rest/http_rule.rs");

@@ -107,11 +107,22 @@ pub struct ServerConfig {
     /// keep it inside the cluster); off when unset.
     #[arg(long, env = "ESSAYD_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
-    /// Address of the HTTP listener: the API as JSON over HTTP (`/v1/…`,
-    /// with the same API keys as gRPC) and its OpenAPI document at
-    /// `/v1/openapi.json`; off when unset.
+    /// Address of the HTTP listener: report pages (`/reports/…`) for LMS
+    /// iframes, reached through signed links, and the API as JSON over HTTP
+    /// (`/v1/…`, with the same API keys as gRPC; OpenAPI document at
+    /// `/v1/openapi.json`); off when unset.
     #[arg(long, env = "ESSAYD_HTTP_LISTEN")]
     pub http_listen: Option<SocketAddr>,
+    /// The URL browsers reach the HTTP listener at (e.g. behind a TLS proxy:
+    /// `https://essayd.school.example`); report links start with it.
+    /// Default: `http://` and the bound `--http-listen` address.
+    #[arg(long, env = "ESSAYD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Who may embed report pages in a frame (the CSP `frame-ancestors`
+    /// sources, e.g. `https://lms.school.example`); default any page, since
+    /// a link is already the access control.
+    #[arg(long, env = "ESSAYD_REPORT_FRAME_ANCESTORS", default_value = "*")]
+    pub report_frame_ancestors: String,
 }
 
 impl ServerConfig {
@@ -135,6 +146,8 @@ impl ServerConfig {
             tls_key: None,
             metrics_listen: None,
             http_listen: None,
+            public_url: None,
+            report_frame_ancestors: "*".into(),
         }
     }
 }

@@ -7,6 +7,10 @@
 //! - [`core`]: essays and assignments in plain Rust — validation of what
 //!   callers send, computed metadata ([`core::text_metrics`]), import of
 //!   essay-site pages ([`core::essay_site`]). No tonic, no sled.
+//! - [`web`]: the HTML adapter beside [`api`] — grade and job report pages
+//!   for LMS iframes on an HTTP listener of their own, reached through signed,
+//!   expiring links ([`core::ReportLinks`]); templates are pure functions
+//!   ([`web::pages`]).
 //! - [`store`]: the [`store::Store`] trait the core talks to and its sled
 //!   implementation, with group commit so that an acknowledged write is on disk.
 //! - [`startup`]: builds the application from a [`config::ServerConfig`] and a
@@ -61,3 +65,4 @@ pub mod shutdown;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod web;

@@ -10,13 +10,13 @@ use tonic::service::interceptor::InterceptedService;
 
 use crate::{
     api::{
-        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, SimilarityApi, auth::Authenticator,
-        limits::InFlightLimitLayer,
+        AssignmentApi, CalibrationApi, EssayApi, GradingApi, GradingJobApi, ReportApi, SimilarityApi,
+        auth::Authenticator, limits::InFlightLimitLayer,
     },
     config::ServerConfig,
     core::{
-        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, Rubrics, ServiceStats,
-        Similarity,
+        ApiKeys, Assignments, Calibration, CoreError, EssayLimits, Essays, Grading, GradingJobs, ReportLinks, Rubrics,
+        ServiceStats, Similarity,
     },
     metrics::{Metrics, ServiceCollector},
     proto::{
@@ -24,10 +24,12 @@ use crate::{
         v1::{
             assignment_service_server::AssignmentServiceServer, calibration_service_server::CalibrationServiceServer,
             essay_service_server::EssayServiceServer, grading_job_service_server::GradingJobServiceServer,
-            grading_service_server::GradingServiceServer, similarity_service_server::SimilarityServiceServer,
+            grading_service_server::GradingServiceServer, report_service_server::ReportServiceServer,
+            similarity_service_server::SimilarityServiceServer,
         },
     },
-    store::{SledOptions, SledStore, StoreError},
+    store::{SledOptions, SledStore, Store, StoreError},
+    web::{ReportPages, WebConfig},
 };
 
 /// The largest request the server decodes: a full batch of essays.
@@ -62,6 +64,8 @@ pub enum StartupError {
     },
     #[error("the server task failed: {0}")]
     Task(String),
+    #[error("reports: {0}")]
+    Reports(String),
     #[error("the gRPC server failed: {0}")]
     Transport(#[from] tonic::transport::Error),
 }
@@ -212,6 +216,7 @@ async fn serve_on(
     health_reporter
         .set_serving::<SimilarityServiceServer<SimilarityApi>>()
         .await;
+    health_reporter.set_serving::<ReportServiceServer<ReportApi>>().await;
     let reflection = || {
         tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
@@ -257,6 +262,30 @@ async fn serve_on(
         GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone())),
         auth.clone(),
     );
+    // The HTTP listener is bound before links are made, so that the default
+    // public URL names the port it really got.
+    let web_config = WebConfig::new(&config.report_frame_ancestors).map_err(StartupError::Reports)?;
+    let http_listener = http;
+    let public_url = match (&config.public_url, &http_listener) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(l)) => l.local_addr().ok().map(|a| format!("http://{a}")),
+        (None, None) => None,
+    };
+    let dyn_store: Arc<dyn Store> = store.clone();
+    let signer = ReportLinks::load_signer(&dyn_store)
+        .await
+        .map_err(|e| StartupError::Reports(format!("cannot load the link signing key: {e}")))?;
+    let report_links = ReportLinks::new(signer, public_url.clone(), grading.clone(), jobs.clone());
+    let http_addr = http_listener.as_ref().and_then(|l| l.local_addr().ok());
+    let report_pages = http_listener.as_ref().map(|_| ReportPages {
+        links: report_links.clone(),
+        grading: grading.clone(),
+        essays: essays.clone(),
+        jobs: jobs.clone(),
+        similarity: similarity.clone(),
+        config: web_config,
+    });
+    let report_service = InterceptedService::new(ReportServiceServer::new(ReportApi::new(report_links)), auth.clone());
     let metrics = Metrics::new(ServiceCollector::new(
         ServiceStats::new(store.clone()),
         grading.tally().clone(),
@@ -322,12 +351,13 @@ async fn serve_on(
         .add_service(job_service)
         .add_service(calibration_service)
         .add_service(similarity_service)
+        .add_service(report_service)
         .prepare();
     // Metrics outermost, so that shed requests are counted too. HTTP calls
     // go through the same layers (and share the in-flight limit).
     let in_flight = InFlightLimitLayer::new(config.max_in_flight);
-    let http_server = match http {
-        Some(http) => {
+    let http_server = match (http_listener, report_pages) {
+        (Some(http), Some(pages)) => {
             let grpc = tower::ServiceBuilder::new()
                 .layer(metrics.layer())
                 .layer(in_flight.clone())
@@ -338,11 +368,15 @@ async fn serve_on(
                 MAX_MESSAGE_BYTES,
             )
             .map_err(StartupError::Gateway)?;
-            let http_addr = http.local_addr().ok();
-            tracing::info!(http_addr = ?http_addr, "HTTP/JSON API listening on /v1/ (OpenAPI at /v1/openapi.json)");
+            tracing::info!(
+                http_addr = ?http_addr,
+                public_url = public_url.as_deref().unwrap_or_default(),
+                "HTTP listening: report pages on /reports/, the JSON API on /v1/ (OpenAPI at /v1/openapi.json)"
+            );
+            let app = gateway.router().merge(crate::web::report_router(pages));
             let mut stopped = http_stopping.clone();
             Some(tokio::spawn(async move {
-                let served = axum::serve(http, gateway.router()).with_graceful_shutdown(async move {
+                let served = axum::serve(http, app).with_graceful_shutdown(async move {
                     let _ = stopped.wait_for(|stop| *stop).await;
                 });
                 if let Err(e) = served.await {
@@ -350,7 +384,7 @@ async fn serve_on(
                 }
             }))
         }
-        None => None,
+        _ => None,
     };
     let server = builder
         .layer(metrics.layer())

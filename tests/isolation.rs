@@ -14,7 +14,8 @@ use essayd::proto::{
     v1::{
         self, assignment_service_client::AssignmentServiceClient, calibration_service_client::CalibrationServiceClient,
         essay_service_client::EssayServiceClient, grading_job_service_client::GradingJobServiceClient,
-        grading_service_client::GradingServiceClient, similarity_service_client::SimilarityServiceClient,
+        grading_service_client::GradingServiceClient, report_service_client::ReportServiceClient,
+        similarity_service_client::SimilarityServiceClient,
     },
 };
 use prost::Message;
@@ -53,7 +54,8 @@ async fn every_rpc_keeps_each_tenants_data_to_itself() {
     let dir = tempfile::tempdir().unwrap();
     let key_a = keys(dir.path(), &["create", "--tenant", "school-a"]);
     let key_b = keys(dir.path(), &["create", "--tenant", "school-b"]);
-    let server = EssaydProcess::start_with(dir.path(), &[]);
+    // With report pages on, so that CreateReportLink answers for B too.
+    let server = EssaydProcess::start_with(dir.path(), &["--http-listen", "127.0.0.1:0"]);
     let channel = Channel::from_shared(server.endpoint())
         .unwrap()
         .connect()
@@ -189,6 +191,7 @@ async fn every_rpc_keeps_each_tenants_data_to_itself() {
     let mut jobs_b = GradingJobServiceClient::new(b.clone());
     let mut calibration_b = CalibrationServiceClient::new(b.clone());
     let mut similarity_b = SimilarityServiceClient::new(b.clone());
+    let mut reports_b = ReportServiceClient::new(b.clone());
     let essay_a = ids[0].clone();
 
     b_gets_not_found!(
@@ -356,6 +359,23 @@ async fn every_rpc_keeps_each_tenants_data_to_itself() {
             query: Some(v1::find_similar_essays_request::Query::EssayId(essay_a.clone())),
             threshold: 0.0,
             limit: 0,
+        })
+    );
+    b_gets_not_found!(
+        "ReportService/CreateReportLink",
+        reports_b.create_report_link(v1::CreateReportLinkRequest {
+            target: Some(v1::create_report_link_request::Target::Grade(v1::GradeReportTarget {
+                essay_id: essay_a.clone(),
+                grade_id: grade_a.id.clone(),
+            })),
+            ttl: None,
+        })
+    );
+    b_gets_not_found!(
+        "ReportService/CreateReportLink",
+        reports_b.create_report_link(v1::CreateReportLinkRequest {
+            target: Some(v1::create_report_link_request::Target::JobId(job_a.id.clone())),
+            ttl: None,
         })
     );
     let wrong: Vec<_> = codes.iter().filter(|(_, c)| *c != Code::NotFound).collect();

@@ -11,6 +11,7 @@ mod grading;
 mod jobs;
 pub mod limits;
 pub mod page_token;
+mod reports;
 mod similarity;
 pub mod status;
 
@@ -19,6 +20,7 @@ pub use calibration::CalibrationApi;
 pub use essays::{EssayApi, MAX_BATCH_ITEMS};
 pub use grading::GradingApi;
 pub use jobs::{GradingJobApi, MAX_BATCH_GRADE_ITEMS};
+pub use reports::ReportApi;
 pub use similarity::SimilarityApi;
 
 use auth::tenant;

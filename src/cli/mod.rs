@@ -24,6 +24,7 @@ mod grade;
 mod grades;
 mod jobs;
 mod output;
+mod report;
 mod rubrics;
 mod similar;
 
@@ -90,6 +91,8 @@ enum Command {
     Calibration(calibration::CalibrationCommand),
     /// The essays that share passages with one, side by side.
     Similar(similar::SimilarArgs),
+    /// Print a signed, expiring link to a grade's or a job's report page.
+    Report(report::ReportArgs),
     /// Measure the grader in-process against examiner levels.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -146,6 +149,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "essayctl calibration models list",
     ),
     ("SimilarityService/FindSimilarEssays", "essayctl similar"),
+    ("ReportService/CreateReportLink", "essayctl report"),
 ];
 
 /// Why a command failed.
@@ -341,6 +345,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Calibration(cmd) => calibration::run(cmd, &endpoint, cli.json).await,
         Command::Eval(cmd) => eval::run(cmd, cli.json),
         Command::Results(args) => jobs::results(args, &endpoint).await,
+        Command::Report(args) => report::run(args, &endpoint, cli.json).await,
         Command::Similar(args) => similar::run(args, &endpoint, cli.json).await,
         Command::Health => health(&endpoint, cli.json).await,
         Command::Bench(cmd) => bench::run(cmd, cli.json).await,

@@ -13,6 +13,7 @@ mod essays;
 mod grading;
 mod ids;
 mod jobs;
+mod report_links;
 mod rubrics;
 mod similarity;
 mod stats;
@@ -28,6 +29,9 @@ pub use essays::{Essays, Page};
 pub use grading::{GradeRecordView, Grading, LtiScore, Review, ReviewDraft};
 pub use ids::{AssignmentId, EssayId, GradeId, JobId, TenantId, parse_name};
 pub use jobs::{GradingJobs, ItemFailure, Job, JobEvent, JobResult, JobState, JobTarget};
+pub use report_links::{
+    DEFAULT_LINK_TTL, LinkError, LinkSigner, MAX_LINK_TTL, ReportLink, ReportLinks, ReportTarget, SignedLink, unix_now,
+};
 pub use rubrics::{DEFAULT_RUBRIC, RubricDraft, RubricVersion, Rubrics};
 pub use similarity::{SimilarEssay, Similarity, SimilarityQuery};
 pub use stats::{GradeTally, JobCounts, ServiceStats};

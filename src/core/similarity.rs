@@ -89,6 +89,26 @@ impl Similarity {
         Ok((text, matches))
     }
 
+    /// The passages `text` shares with stored essay `other`, for showing a
+    /// copy side by side; `None` when `other` is gone or shares nothing now.
+    pub fn shared_with(
+        &self,
+        tenant: &TenantId,
+        text: &str,
+        other: EssayId,
+    ) -> Result<Option<SimilarEssay>, CoreError> {
+        let Some(other_text) = self.store.essay_text(tenant.as_str(), &other.to_bytes())? else {
+            return Ok(None);
+        };
+        let found = copies::compare(text, &other_text, &copies::fingerprint(&other_text));
+        Ok(found.map(|m| SimilarEssay {
+            essay_id: other,
+            coverage: m.coverage,
+            passages: m.passages.into_iter().map(|p| (p.query, p.candidate)).collect(),
+            match_text: other_text,
+        }))
+    }
+
     /// The essays sharing at least `threshold` of `text`, `exclude` aside.
     pub fn search(
         &self,

@@ -263,6 +263,11 @@ pub trait Store: Send + Sync + 'static {
     /// Marks a key revoked; `None` if there is no key with that id.
     fn revoke_api_key(&self, key_id: &str, when_us: i64) -> Result<Option<ApiKeyRecord>, StoreError>;
 
+    /// The server's key for signing report links: the one stored, or else
+    /// `candidate`, stored now. Atomic, so that servers starting at once on
+    /// one database agree on a single key. Durable after [`Store::sync`].
+    fn report_signing_key(&self, candidate: &[u8; 32]) -> Result<[u8; 32], StoreError>;
+
     /// The copy-detection index of stored essays' fingerprints.
     fn fingerprint_index(&self) -> &dyn crate::copies::FingerprintIndex;
 

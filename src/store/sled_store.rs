@@ -57,6 +57,8 @@ pub struct SledStore {
     fingerprint_index: fingerprints::SledFingerprintIndex,
     models: Tree,
     model_latest: Tree,
+    /// Server-wide secrets (the report-link signing key), not any tenant's.
+    secrets: Tree,
     commit: GroupCommit,
     guard: DiskGuard,
 }
@@ -200,6 +202,7 @@ impl SledStore {
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?,
             models: db.open_tree("model_versions")?,
             model_latest: db.open_tree("model_latest")?,
+            secrets: db.open_tree("server_secrets")?,
             commit: GroupCommit::new(db.clone()),
             guard: DiskGuard::new(dir, options.reserve_bytes),
             db,
@@ -906,6 +909,30 @@ impl Store for SledStore {
                 Ok(Some(key))
             })
             .map_err(from_tx)
+    }
+
+    fn report_signing_key(&self, candidate: &[u8; 32]) -> Result<[u8; 32], StoreError> {
+        const KEY: &[u8] = b"report_signing_key";
+        let corrupt = || StoreError::Corrupt {
+            what: "report signing key",
+            detail: "not 32 bytes".into(),
+        };
+        if let Some(stored) = self.secrets.get(KEY)? {
+            return stored.as_ref().try_into().map_err(|_| corrupt());
+        }
+        self.guard.check_write(SMALL_WRITE)?;
+        match self
+            .secrets
+            .compare_and_swap(KEY, None as Option<&[u8]>, Some(candidate.as_slice()))?
+        {
+            Ok(()) => Ok(*candidate),
+            Err(lost) => lost
+                .current
+                .ok_or_else(corrupt)?
+                .as_ref()
+                .try_into()
+                .map_err(|_| corrupt()),
+        }
     }
 
     fn fingerprint_index(&self) -> &dyn FingerprintIndex {
