@@ -360,7 +360,15 @@ async fn forged_expired_altered_and_other_tenant_links_show_nothing() {
         404,
         "a malformed id",
     );
-    assert_refused(&get(&format!("http://{http}/elsewhere")), 404, "another path");
+    assert_refused(
+        &get(&format!("http://{http}/reports/elsewhere")),
+        404,
+        "another report path",
+    );
+    // Outside /reports the listener is the JSON API's: a 404 as JSON.
+    let elsewhere = get(&format!("http://{http}/elsewhere"));
+    assert_eq!(elsewhere.status, 404);
+    assert!(elsewhere.body.contains("\"code\":5"), "{}", elsewhere.body);
 
     // A deleted essay: the link that worked now finds nothing.
     a.essays
