@@ -1,6 +1,6 @@
 //! The sled implementation of [`Store`].
 //!
-//! Nineteen trees, keyed as [`keys`] says:
+//! Twenty trees, keyed as [`keys`] says:
 //! - essays: `essays` (metadata records), `essay_texts` (texts, apart so that
 //!   listings never read them), `essays_by_assignment` and
 //!   `essays_by_external_id` (indexes), `request_ids` (AIP-155 idempotency);
@@ -10,7 +10,8 @@
 //! - jobs: `jobs`, `job_essays`, `job_results` (keyed by job, then sequence);
 //! - API keys: `api_keys` (by token hash) and `api_key_ids`;
 //! - copy detection: the fingerprint postings and each essay's fingerprints
-//!   ([`fingerprints`]).
+//!   ([`fingerprints`]);
+//! - `server_secrets`: the report-link signing key.
 //!
 //! An essay and its index entries are written and deleted in one
 //! transaction, and its grades go with it.
