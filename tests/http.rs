@@ -262,3 +262,119 @@ fn a_flood_over_http_is_shed_with_429_and_nothing_else_fails() {
     assert_eq!(shed + ok, results.len(), "only 200 or 429: {results:?}");
     assert!(shed > 0 && ok > 0, "{results:?}");
 }
+
+/// Tenant B calls every HTTP binding, naming tenant A's things wherever the
+/// path has a variable: nothing of A's comes back (no 403, no 5xx, never A's
+/// text, a 2xx only for B's own empty lists), and A's data is unchanged
+/// afterwards. A binding added to the protos is walked with no change here.
+#[test]
+fn another_tenant_reaches_nothing_through_any_http_binding() {
+    const SECRET: &str = "Zanzibar-Quokka";
+    let dir = tempfile::tempdir().unwrap();
+    let key_a = keys(dir.path(), &["create", "--tenant", "school-a"]);
+    let key_b = keys(dir.path(), &["create", "--tenant", "school-b"]);
+    let http = Http::start(dir.path(), &[]);
+    let (a, b) = (Some(key_a.as_str()), Some(key_b.as_str()));
+    let question = format!("How successful was the {SECRET} policy in the years 1925–1945?");
+    let ok = |(status, body): (u16, Value)| -> Value {
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    ok(http.call(
+        "POST",
+        "/v1/assignments",
+        a,
+        Some(json!({"id": "hw1", "question": question})),
+    ));
+    let essay = ok(http.call(
+        "POST",
+        "/v1/essays",
+        a,
+        Some(json!({"title": SECRET, "assignmentId": "hw1", "text": format!("{SECRET}. {TEXT}")})),
+    ));
+    let essay_id = essay["essay"]["id"].as_str().unwrap().to_owned();
+    let grade = ok(http.call("POST", &format!("/v1/essays/{essay_id}:grade"), a, None));
+    let grade_id = grade["grade"]["id"].as_str().unwrap().to_owned();
+    let job = ok(http.call("POST", "/v1/jobs", a, Some(json!({"assignmentId": "hw1"}))));
+    let job_id = job["job"]["id"].as_str().unwrap().to_owned();
+    ok(http.call(
+        "PUT",
+        &format!("/v1/essays/{essay_id}/exemplar"),
+        a,
+        Some(json!({"scores": [{"trait": "holistic", "score": 4, "scaleMin": 1, "scaleMax": 6}]})),
+    ));
+    ok(http.call(
+        "POST",
+        "/v1/rubrics",
+        a,
+        Some(json!({"name": "secret-rubric", "description": SECRET, "maxMark": 20})),
+    ));
+
+    let pool = DescriptorPool::decode(FILE_DESCRIPTOR_SET).unwrap();
+    let bindings = http_rule::bindings(&pool).unwrap();
+    let mut walked = 0;
+    for binding in &bindings {
+        let raw = &binding.template.raw;
+        let mut path = raw.clone();
+        for field in binding.template.fields() {
+            let value = match field {
+                "grade_id" => grade_id.as_str(),
+                "trait" => "holistic",
+                "name" | "rubric.name" => "secret-rubric",
+                _ if raw.starts_with("/v1/essays") => essay_id.as_str(),
+                _ if raw.starts_with("/v1/jobs") => job_id.as_str(),
+                _ if raw.starts_with("/v1/assignments") => "hw1",
+                other => panic!("{raw}: no value of A's for {{{other}}}; add one here"),
+            };
+            path = path.replace(&format!("{{{field}}}"), value);
+        }
+        // Bodies that name A's things where the request takes them.
+        let body = match binding.rpc.name() {
+            "CreateEssay" => Some(json!({"title": "b", "text": "B's essay.", "assignmentId": "hw1"})),
+            "CreateGradingJob" => Some(json!({"assignmentId": "hw1"})),
+            "FindSimilarEssays" => Some(json!({"essayId": essay_id})),
+            "BatchGrade" => Some(json!({"items": [{"essayId": essay_id}]})),
+            "CreateReportLink" => Some(json!({"grade": {"essayId": essay_id}})),
+            "ReviewGrade" => Some(json!({"review": {"reviewer": "b", "levels": [1, 1, 1, 1]}})),
+            "UpdateAssignment" => Some(json!({"question": "changed by B"})),
+            "SetExemplar" => Some(json!({"scores": [{"trait": "holistic", "score": 1, "scaleMin": 1, "scaleMax": 6}]})),
+            _ if binding.verb == "GET" || binding.verb == "DELETE" => None,
+            _ => Some(json!({})),
+        };
+        let (status, response) = http.call(binding.verb, &path, b, body);
+        let text = response.to_string();
+        let what = format!("{} {path} ({})", binding.verb, binding.rpc.name());
+        assert!(!text.contains(SECRET), "{what} shows A's text: {text}");
+        assert!(![403, 500, 503].contains(&status), "{what}: {status} {text}");
+        if status == 200 && !binding.template.fields().any(|_| true) {
+            // A list or a call of B's own: nothing of A's in it, but for an
+            // item's "not found" naming the id B sent.
+            let shown = text.replace("},{", "}\n{");
+            for id in [&essay_id, &grade_id, &job_id] {
+                assert!(
+                    !shown
+                        .lines()
+                        .any(|l| l.contains(id.as_str()) && !l.contains("not found")),
+                    "{what} shows A's id: {text}"
+                );
+            }
+        } else if binding.template.fields().any(|_| true) {
+            let refused =
+                [400, 404].contains(&status) || (status == 200 && text.lines().all(|l| l.contains("\"error\"")));
+            assert!(refused, "{what}: B reached A's thing: {status} {text}");
+        }
+        walked += 1;
+    }
+    assert_eq!(walked, bindings.len());
+
+    // A's things are as A left them.
+    let (status, kept) = http.call("GET", &format!("/v1/essays/{essay_id}?view=ESSAY_VIEW_FULL"), a, None);
+    assert_eq!(status, 200);
+    assert!(kept["essay"]["text"].as_str().unwrap().starts_with(SECRET));
+    let (_, assignment) = http.call("GET", "/v1/assignments/hw1", a, None);
+    assert_eq!(assignment["assignment"]["question"], question.as_str());
+    let (_, graded) = http.call("GET", &format!("/v1/essays/{essay_id}/grades/{grade_id}"), a, None);
+    assert!(graded["grade"]["review"].is_null(), "{graded}");
+    let (status, _) = http.call("GET", &format!("/v1/essays/{essay_id}/exemplar"), a, None);
+    assert_eq!(status, 200);
+}

@@ -195,9 +195,13 @@ fn set_field(
             .get_field_by_name(part)
             .or_else(|| current.get_field_by_json_name(part))
             .ok_or_else(|| format!("{} has no field {part:?}", current.name()))?;
-        // One key per field: a value from the path replaces the body's.
-        object.remove(field.name());
+        // One key per field, its JSON name: a body may use either name.
         let key = field.json_name().to_owned();
+        if field.name() != key
+            && let Some(v) = object.remove(field.name())
+        {
+            object.entry(key.clone()).or_insert(v);
+        }
         if parts.peek().is_some() {
             let Kind::Message(inner) = field.kind() else {
                 return Err(format!("{part} is not a message"));
@@ -218,6 +222,7 @@ fn set_field(
             }),
             _ => Json::String(raw.to_owned()),
         };
+        // A value from the path replaces the body's.
         if field.is_list() && repeatable {
             match object.entry(key).or_insert_with(|| Json::Array(Vec::new())) {
                 Json::Array(items) => items.push(value),
@@ -297,4 +302,53 @@ fn to_json(output: &MessageDescriptor, bytes: Bytes) -> Result<Vec<u8>, Status> 
 
 fn error_line(status: &Status) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "error": status_json::body(status) })).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binding(rpc: &str) -> Binding {
+        let pool = DescriptorPool::decode(crate::proto::FILE_DESCRIPTOR_SET).unwrap();
+        http_rule::bindings(&pool)
+            .unwrap()
+            .into_iter()
+            .find(|b| b.rpc.name() == rpc)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_nested_path_variable_keeps_the_body_it_lands_in() {
+        let b = binding("SetExemplar");
+        let bound = vec![("exemplar.essay_id".to_owned(), "e-1".to_owned())];
+        let body = br#"{"scores": [{"trait": "holistic", "score": 4}], "marked_by": "t"}"#;
+        let m = request_message(&b, &bound, "", body).unwrap();
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["exemplar"]["essayId"], "e-1");
+        assert_eq!(json["exemplar"]["scores"][0]["score"], 4);
+        assert_eq!(json["exemplar"]["markedBy"], "t");
+    }
+
+    #[test]
+    fn query_parameters_fill_fields_by_either_name_and_repeat_into_lists() {
+        let b = binding("ListEssays");
+        let m = request_message(&b, &[], "assignment_id=hw1&pageSize=5", b"").unwrap();
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["assignmentId"], "hw1");
+        assert_eq!(json["pageSize"], 5);
+        let err = request_message(&b, &[], "nope=1", b"").unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+        let err = request_message(&b, &[], "pageSize=ten", b"").unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+
+    #[test]
+    fn a_path_value_wins_over_the_bodys() {
+        let b = binding("GradeEssay");
+        let bound = vec![("essay_id".to_owned(), "from-path".to_owned())];
+        let m = request_message(&b, &bound, "", br#"{"essay_id": "from-body", "question": "Q?"}"#).unwrap();
+        let json = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["essayId"], "from-path");
+        assert_eq!(json["question"], "Q?");
+    }
 }
