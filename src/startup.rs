@@ -366,6 +366,7 @@ async fn serve_on(
                 FILE_DESCRIPTOR_SET,
                 tower::util::BoxCloneSyncService::new(grpc),
                 MAX_MESSAGE_BYTES,
+                Duration::from_secs(config.request_timeout_secs),
             )
             .map_err(StartupError::Gateway)?;
             tracing::info!(

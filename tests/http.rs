@@ -378,3 +378,30 @@ fn another_tenant_reaches_nothing_through_any_http_binding() {
     let (status, _) = http.call("GET", &format!("/v1/essays/{essay_id}/exemplar"), a, None);
     assert_eq!(status, 200);
 }
+
+#[test]
+fn a_callers_deadline_is_honoured_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let http = Http::start(dir.path(), &["--insecure-no-auth"]);
+    let url = format!("{}/v1:gradeText", http.base);
+    let body = json!({"text": TEXT.repeat(4000), "question": QUESTION}).to_string();
+    let send = |timeout: &str| {
+        let mut response = http
+            .agent
+            .post(&url)
+            .header("grpc-timeout", timeout)
+            .header("content-type", "application/json")
+            .send(body.as_str())
+            .unwrap();
+        let status = response.status().as_u16();
+        let json: Value = serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
+        (status, json)
+    };
+    let (status, err) = send("1m");
+    assert_eq!(status, 504, "{err}");
+    assert_eq!(err["code"], 4, "DEADLINE_EXCEEDED: {err}");
+    let (status, err) = send("soon");
+    assert_eq!(status, 400, "{err}");
+    let (status, graded) = send("60S");
+    assert_eq!(status, 200, "{graded}");
+}

@@ -22,7 +22,7 @@ pub mod openapi;
 mod raw_codec;
 pub mod status_json;
 
-use std::{convert::Infallible, str::FromStr, sync::Arc};
+use std::{convert::Infallible, str::FromStr, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -61,11 +61,19 @@ struct Inner {
     grpc: GrpcService,
     /// The largest body accepted, as for a gRPC message.
     max_body_bytes: usize,
+    /// The longest a call may take (`--request-timeout-secs`); a caller's
+    /// shorter `grpc-timeout` header is honoured, as over gRPC.
+    request_timeout: Duration,
 }
 
 impl Gateway {
     /// A gateway over `grpc` for the bindings of `descriptor_set`.
-    pub fn new(descriptor_set: &[u8], grpc: GrpcService, max_body_bytes: usize) -> Result<Self, String> {
+    pub fn new(
+        descriptor_set: &[u8],
+        grpc: GrpcService,
+        max_body_bytes: usize,
+        request_timeout: Duration,
+    ) -> Result<Self, String> {
         let pool = DescriptorPool::decode(descriptor_set).map_err(|e| format!("descriptor set: {e}"))?;
         let mut bindings = http_rule::bindings(&pool)?;
         // A custom verb is the more specific match: `/v1/jobs/{job_id}:watch`
@@ -76,6 +84,7 @@ impl Gateway {
                 bindings,
                 grpc,
                 max_body_bytes,
+                request_timeout,
             }),
         })
     }
@@ -246,24 +255,39 @@ async fn call(gateway: &Gateway, binding: &Binding, request: DynamicMessage, hea
         return status_json::response(&Status::internal("bad RPC path"));
     };
     let mut grpc_request = tonic::Request::new(Bytes::from(prost::Message::encode_to_vec(&request)));
-    for name in ["authorization", "grpc-timeout"] {
-        if let Some(value) = headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-        {
-            grpc_request.metadata_mut().insert(name, value);
-        }
+    if let Some(value) = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+    {
+        grpc_request.metadata_mut().insert("authorization", value);
     }
+    // The gRPC server enforces deadlines in its transport, which an
+    // in-process call does not pass through: the gateway does it here.
+    let deadline = match headers
+        .get("grpc-timeout")
+        .map(|v| v.to_str().ok().and_then(grpc_timeout))
+    {
+        Some(None) => {
+            return status_json::response(&status_json::invalid(
+                "grpc-timeout",
+                "is not a gRPC timeout such as 5S or 250m",
+            ));
+        }
+        Some(Some(d)) => d.min(gateway.inner.request_timeout),
+        None => gateway.inner.request_timeout,
+    };
+    let expired = || Status::deadline_exceeded(format!("the call took longer than its {deadline:?} deadline"));
     let mut client = tonic::client::Grpc::new(gateway.inner.grpc.clone());
     if let Err(e) = client.ready().await {
         return status_json::response(&Status::unavailable(format!("the service is not ready: {e}")));
     }
     let output = rpc.output();
     if rpc.is_server_streaming() {
-        let stream = match client.server_streaming(grpc_request, path, RawCodec).await {
-            Ok(response) => response.into_inner(),
-            Err(status) => return status_json::response(&status),
+        let stream = match tokio::time::timeout(deadline, client.server_streaming(grpc_request, path, RawCodec)).await {
+            Ok(Ok(response)) => response.into_inner(),
+            Ok(Err(status)) => return status_json::response(&status),
+            Err(_) => return status_json::response(&expired()),
         };
         let lines = stream.map(move |item| {
             let mut line = match item {
@@ -279,13 +303,33 @@ async fn call(gateway: &Gateway, binding: &Binding, request: DynamicMessage, hea
         )
             .into_response();
     }
-    match client.unary(grpc_request, path, RawCodec).await {
-        Ok(response) => match to_json(&output, response.into_inner()) {
+    match tokio::time::timeout(deadline, client.unary(grpc_request, path, RawCodec)).await {
+        Ok(Ok(response)) => match to_json(&output, response.into_inner()) {
             Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
             Err(status) => status_json::response(&status),
         },
-        Err(status) => status_json::response(&status),
+        Ok(Err(status)) => status_json::response(&status),
+        Err(_) => status_json::response(&expired()),
     }
+}
+
+/// A `grpc-timeout` header's value (`5S`, `250m`, …: at most 8 digits and a
+/// unit of H, M, S, m, u or n), as a duration.
+fn grpc_timeout(raw: &str) -> Option<Duration> {
+    let (digits, unit) = raw.split_at(raw.len().checked_sub(1)?);
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
 }
 
 /// A response message as proto3 JSON, with fields at their defaults too (so
@@ -340,6 +384,16 @@ mod tests {
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
         let err = request_message(&b, &[], "pageSize=ten", b"").unwrap_err();
         assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+
+    #[test]
+    fn grpc_timeouts_are_read_as_the_grpc_spec_writes_them() {
+        assert_eq!(grpc_timeout("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(grpc_timeout("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(grpc_timeout("2H"), Some(Duration::from_secs(7200)));
+        for bad in ["", "S", "5", "5s", "123456789S", "-1S", "1.5S"] {
+            assert_eq!(grpc_timeout(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
