@@ -1,9 +1,10 @@
 //! Balance: does the essay weigh more than one side before judging?
 
-use super::super::Span;
+use super::super::argument::Role;
 use super::super::signals::Signals;
 use super::super::signals::claims::CLEAR;
 use super::super::text::Analysis;
+use super::super::{Span, SpanLabel};
 use super::{Judgement, span, spans};
 
 pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
@@ -31,6 +32,14 @@ pub fn assess(_a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
     } else {
         Judgement::new(3, 0.4 * g.spread + 0.1 * r.min(5) as f64)
     };
-    let v = g.spans.iter().map(|&(st, en, l)| span(st, en, l)).collect();
+    let mut v: Vec<Span> = g.spans.iter().map(|&(st, en, l)| span(st, en, l)).collect();
+    for x in &s.argument_structure.components {
+        let label = match x.role {
+            Role::CounterArgument => SpanLabel::CounterArgument,
+            Role::Rebuttal => SpanLabel::Rebuttal,
+            _ => continue,
+        };
+        v.push(span(x.start, x.end, label));
+    }
     (j, spans(v))
 }

@@ -1,5 +1,6 @@
 //! Thesis: does the essay answer the question with an argued position?
 
+use super::super::argument::Role;
 use super::super::signals::Signals;
 use super::super::signals::claims::{CLEAR, NONE, VAGUE};
 use super::super::text::Analysis;
@@ -59,6 +60,14 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
             let sent = &a.sentences[x];
             v.push(span(sent.start, sent.end, SpanLabel::JudgementSentence));
         }
+    }
+    for x in &s.argument_structure.components {
+        let label = match x.role {
+            Role::Thesis => SpanLabel::Thesis,
+            Role::Claim => SpanLabel::Claim,
+            _ => continue,
+        };
+        v.push(span(x.start, x.end, label));
     }
     for &q in &c.unanswered {
         let sent = &a.sentences[q];
