@@ -174,20 +174,6 @@ pub fn evaluate(essays: &[AnnotatedEssay], rubric: &Rubric) -> Result<ArgumentsR
             v
         };
         let pred_thesis = spans_of(SpanLabel::Thesis);
-        if std::env::var_os("ARG_DEBUG").is_some() {
-            eprintln!("== {}", e.id);
-            for c in &e.components {
-                eprintln!("  gold {} {:?}: {}", c.kind, c.stance, &e.text[at(c.start)..at(c.end)]);
-            }
-            for c in g.criteria.iter().flat_map(|c| c.spans.iter()) {
-                if matches!(
-                    c.label,
-                    SpanLabel::Thesis | SpanLabel::Claim | SpanLabel::CounterArgument | SpanLabel::Rebuttal
-                ) {
-                    eprintln!("  pred {}: {}", c.label.as_str(), &body[c.start..c.end]);
-                }
-            }
-        }
         if pred_thesis.iter().any(|&p| gold_major.iter().any(|&m| matches(p, m))) {
             found += 1;
         }

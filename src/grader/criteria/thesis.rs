@@ -50,6 +50,10 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
             }
         }
     };
+    // "But which was the most important? It is hard to say": a conclusion that declines to
+    // answer leaves only the question standing, whatever the sentences before it claim.
+    let declined = c.non_answer && s.structure.conclusion.iter().any(|x| c.unanswered.contains(x));
+    let j = if declined { j.cap(1) } else { j };
     let mut v = Vec::new();
     if let Some(t) = c.thesis_sentence {
         let sent = &a.sentences[t];
