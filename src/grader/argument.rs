@@ -15,6 +15,7 @@
 use super::lexicon::cue;
 use super::signals::Structure;
 use super::signals::claims::{CLEAR, Claims, NONE, VAGUE};
+use super::signals::historians::Historiography;
 use super::text::{Analysis, TokenKind, tf};
 
 /// What a component does in the argument.
@@ -46,6 +47,9 @@ pub struct Component {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ArgumentStructure {
     pub components: Vec<Component>,
+    /// Paragraphs where a point is turned against ("Yet the debt was not beyond its means")
+    /// with a judgement, a denial or an evaluation: weighing without a counter-argument frame.
+    pub weighed_paragraphs: Vec<usize>,
 }
 
 impl ArgumentStructure {
@@ -347,6 +351,30 @@ fn turns_against(a: &Analysis<'_>, from: usize, to: usize) -> bool {
         || (word_is(a, first, &["on"]) && word_is(a, first + 1, &["the"]) && word_is(a, first + 2, &["contrary"]))
 }
 
+/// A sentence that judges rather than narrates: a claim, a denial, an evaluation or weighing.
+fn judged(a: &Analysis<'_>, s: usize, claims: &Claims) -> bool {
+    let sent = &a.sentences[s];
+    let _ = claims;
+    sent.has(cue::NEGATION | cue::EVAL | cue::WEIGH)
+}
+
+/// Does the next sentence of the paragraph turn against sentence `s`, or concede it only to
+/// deny it ("That may be true …; it is irrelevant")?
+fn answered_next(a: &Analysis<'_>, s: usize) -> bool {
+    let Some(n) = a.live_sentences().map(|(i, _)| i).find(|&i| i > s) else {
+        return false;
+    };
+    let next = &a.sentences[n];
+    if next.paragraph != a.sentences[s].paragraph {
+        return false;
+    }
+    let (from, to) = (next.tok_start, next.tok_end);
+    let conceding = (from..to.min(from + 6)).any(|i| {
+        word_is(a, i, &["may", "might"]) && word_is(a, i + 1, &["be"]) && word_is(a, i + 2, &["true", "right", "so"])
+    });
+    turns_against(a, from, to) || conceding || a.tokens[from..to.min(from + 8)].iter().any(|t| t.has(cue::EVAL))
+}
+
 /// "I will analyse both views", "for the following reasons": a sentence about the essay's plan,
 /// not its claim.
 fn announces_plan(a: &Analysis<'_>, s: usize) -> bool {
@@ -411,7 +439,7 @@ fn pick_thesis(a: &Analysis<'_>, sents: &[usize], claims: &Claims, in_conclusion
 }
 
 /// Finds the argument structure of an analysed essay.
-pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims) -> ArgumentStructure {
+pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiography) -> ArgumentStructure {
     let mut out = ArgumentStructure::default();
     let push = |out: &mut ArgumentStructure, role: Role, s: usize, (from, to): (usize, usize)| {
         if from >= to {
@@ -464,6 +492,11 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims) -> ArgumentStr
             countered = true;
         } else if is_thesis {
             push(&mut out, Role::Thesis, s, (from, to));
+        } else if !in_intro && h.mentions_in(s) && answered_next(a, s) {
+            // A historian's reading that the next sentence turns against ("That may be true of
+            // his intentions; it is irrelevant to …") is a counter-argument.
+            push(&mut out, Role::CounterArgument, s, (from, to));
+            countered = true;
         } else if let Some((ps, pp)) = prev_counter
             && pp == sent.paragraph
             && s > ps
@@ -477,7 +510,17 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims) -> ArgumentStr
         if countered {
             prev_counter = Some((s, sent.paragraph));
         }
+        if in_body && !first_of_para && turns_against(a, sent.tok_start, to) && judged(a, s, claims) {
+            out.weighed_paragraphs.push(sent.paragraph);
+        }
     }
+    for c in &out.components {
+        if c.role == Role::Rebuttal {
+            out.weighed_paragraphs.push(c.paragraph);
+        }
+    }
+    out.weighed_paragraphs.sort_unstable();
+    out.weighed_paragraphs.dedup();
     out.components.sort_by_key(|c| (c.start, c.end));
     out
 }

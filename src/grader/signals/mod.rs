@@ -103,7 +103,7 @@ impl Signals {
         let claims = claims::detect(a, &q, &structure, &historians);
         let specifics = specifics::detect(a, &q, &structure, &historians, &claims);
         let argument = argument::detect(a, &structure, &claims, &historians);
-        let argument_structure = super::argument::analyse(a, &structure, &claims);
+        let argument_structure = super::argument::analyse(a, &structure, &claims, &historians);
         let style = style::detect(a);
         Signals {
             structure,
