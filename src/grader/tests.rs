@@ -411,3 +411,83 @@ proptest! {
         }
     }
 }
+
+fn span_texts<'a>(text: &'a str, g: &Grade, label: SpanLabel) -> Vec<&'a str> {
+    g.criteria
+        .iter()
+        .flat_map(|c| c.spans.iter())
+        .filter(|s| s.label == label)
+        .map(|s| &text[s.start..s.end])
+        .collect()
+}
+
+#[test]
+fn a_blunt_negated_thesis_in_the_first_sentence_is_a_clear_claim() {
+    let q = "Why did the Weimar Republic collapse in 1933?";
+    let text = "The Depression destroyed the Weimar Republic; the treaty of Versailles did not. Mass unemployment after 1929 turned voters to the extremes, and the parties of the centre could not agree on how to pay for relief.\n\nIn March 1930 the grand coalition of Hermann Müller fell over unemployment insurance. Brüning then governed by decree, and his cuts deepened the slump. By July 1932 the Nazis won 37 per cent of the vote.\n\nIt is often argued that the constitution itself was to blame. Yet Article 48 had saved the Republic in 1923; what changed after 1930 was the economy, not the constitution.\n\nIn conclusion, the Depression destroyed the Weimar Republic, because it drove voters to the extremes.";
+    let g = grade(text, q, &rubric()).unwrap();
+    assert!(g.level(Criterion::Thesis) >= 3, "{:?}", g.criterion(Criterion::Thesis));
+    let thesis = span_texts(text, &g, SpanLabel::Thesis);
+    assert!(
+        thesis.iter().any(|t| t.starts_with("The Depression destroyed")),
+        "{thesis:?}"
+    );
+    // The Depression, the Reichstag and the Bolsheviks are not people.
+    let people = span_texts(text, &g, SpanLabel::NamedPerson);
+    assert!(!people.iter().any(|p| p.contains("Depression")), "{people:?}");
+    assert!(people.iter().any(|p| p.contains("Müller")), "{people:?}");
+}
+
+#[test]
+fn every_grade_carries_its_argument_structure_as_labelled_spans() {
+    let g = grade(REFORM_ESSAY, REFORM_Q, &rubric()).unwrap();
+    let thesis = span_texts(REFORM_ESSAY, &g, SpanLabel::Thesis);
+    assert!(
+        thesis.iter().any(|t| t.starts_with("its significance lay less")),
+        "{thesis:?}"
+    );
+    let counters = span_texts(REFORM_ESSAY, &g, SpanLabel::CounterArgument);
+    assert!(
+        counters.contains(&"Gash is right that landed families still dominated the Commons")
+            || counters.iter().any(|c| c.contains("landed families still dominated")),
+        "{counters:?}"
+    );
+    let rebuttals = span_texts(REFORM_ESSAY, &g, SpanLabel::Rebuttal);
+    assert!(
+        rebuttals.iter().any(|r| r.contains("precedent mattered more")),
+        "{rebuttals:?}"
+    );
+}
+
+#[test]
+fn historians_introduced_in_unfamiliar_ways_are_found() {
+    let q = "How far was the New Deal a success?";
+    for (text, name) in [
+        (
+            "For the decade as a whole, Hobsbawm's reading stresses the collapse of world trade in 1931.",
+            "Hobsbawm",
+        ),
+        (
+            "The Marxist historian Eric Foner treats the New Deal as a rescue of capitalism.",
+            "Foner",
+        ),
+        (
+            "As Kershaw has shown, the regime depended on consent as well as terror.",
+            "Kershaw",
+        ),
+        (
+            "In 1961 Taylor, in The Origins of the Second World War, offers a very different account of 1939.",
+            "Taylor",
+        ),
+    ] {
+        let g = grade(text, q, &rubric()).unwrap();
+        let found = span_texts(text, &g, SpanLabel::Historian);
+        assert!(found.iter().any(|h| h.contains(name)), "{text}: {found:?}");
+    }
+    // Capitalised non-people are not historians or people.
+    let text = "The Reichstag passed the law in 1933, and the Bolshevik party seized power in 1917.";
+    let g = grade(text, q, &rubric()).unwrap();
+    assert!(span_texts(text, &g, SpanLabel::Historian).is_empty());
+    let people = span_texts(text, &g, SpanLabel::NamedPerson);
+    assert!(people.is_empty(), "{people:?}");
+}
