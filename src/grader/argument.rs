@@ -192,7 +192,7 @@ fn skip_connective(a: &Analysis<'_>, from: usize, to: usize) -> usize {
 /// After a stance or report frame ("I firmly believe that", "it is true that", "some people
 /// argue that"), the start of the proposition; `from` when there is no frame.
 fn skip_frame(a: &Analysis<'_>, from: usize, to: usize) -> usize {
-    let limit = to.min(from + 12);
+    let limit = to.min(from + 16);
     for i in from..limit {
         if !word_is(a, i, &["that"]) || i + 3 >= to {
             continue;
@@ -215,7 +215,8 @@ fn skip_frame(a: &Analysis<'_>, from: usize, to: usize) -> usize {
         }
         return from;
     }
-    // "I believe we should …", "In my opinion we should …".
+    // "I believe we should …", "In my opinion we should …", "As I am eager to …, I think I
+    // would …".
     if let Some(st) = (from..limit).find(|&i| a.tokens[i].phrase_cues & cue::STANCE != 0) {
         let end = st + a.tokens[st].phrase_len.max(1) as usize;
         if end + 3 < to {
@@ -230,6 +231,15 @@ fn cut_reason(a: &Analysis<'_>, from: usize, to: usize) -> usize {
     let mut end = to;
     for i in from + 4..to {
         let after_comma = is_punct(a, i - 1, &[',']);
+        // "I would prefer X and I think Y": the second first-person clause is a reason.
+        if word_is(a, i, &["and"])
+            && word_is(a, i + 1, &["i"])
+            && i + 2 < to
+            && a.tokens[i + 2].has(cue::REPORT_PRESENT)
+        {
+            end = if after_comma { i - 1 } else { i };
+            break;
+        }
         if word_is(a, i, &["because", "since"]) || (after_comma && word_is(a, i, &["as", "while", "whereas"])) {
             end = if is_punct(a, i - 1, &[',']) { i - 1 } else { i };
             break;
@@ -375,14 +385,53 @@ fn answered_next(a: &Analysis<'_>, s: usize) -> bool {
     turns_against(a, from, to) || conceding || a.tokens[from..to.min(from + 8)].iter().any(|t| t.has(cue::EVAL))
 }
 
+/// "I strongly believe", "I do think", "as far as I am concerned", "personally": the writer
+/// taking a side in the first person.
+fn first_person_stance(a: &Analysis<'_>, s: usize) -> bool {
+    const VERBS: &[&str] = &[
+        "believe",
+        "think",
+        "agree",
+        "disagree",
+        "feel",
+        "support",
+        "affirm",
+        "argue",
+        "contend",
+        "maintain",
+        "hold",
+        "prefer",
+        "convinced",
+        "opine",
+        "concluded",
+        "conclude",
+        "side",
+    ];
+    let sent = &a.sentences[s];
+    (sent.tok_start..sent.tok_end).any(|i| {
+        (word_is(a, i, &["i", "we"])
+            && (i + 1..sent.tok_end.min(i + 4)).any(|k| word_is(a, k, VERBS))
+            && !(i + 1..sent.tok_end.min(i + 4))
+                .any(|k| word_is(a, k, &["not", "don't", "do"]) && word_is(a, k + 1, &["know"])))
+            || (word_is(a, i, &["personally"]))
+            || (word_is(a, i, &["concerned"]) && i >= 3 && word_is(a, i - 3, &["as", "far"]))
+            || (word_is(a, i, &["my"])
+                && word_is(
+                    a,
+                    i + 1,
+                    &["opinion", "view", "viewpoint", "belief", "stance", "position"],
+                ))
+    })
+}
+
 /// "I will analyse both views", "for the following reasons": a sentence about the essay's plan,
 /// not its claim.
 fn announces_plan(a: &Analysis<'_>, s: usize) -> bool {
     let sent = &a.sentences[s];
     (sent.tok_start..sent.tok_end).any(|i| {
-        (word_is(a, i, &["will", "shall"])
+        (word_is(a, i, &["will", "shall", "like", "going"])
             && i > sent.tok_start
-            && word_is(a, i - 1, &["i", "essay", "we"])
+            && (sent.tok_start..i).any(|k| word_is(a, k, &["i", "essay", "we"]))
             && (i + 1..sent.tok_end.min(i + 3)).any(|k| {
                 word_is(
                     a,
@@ -408,12 +457,12 @@ fn pick_thesis(a: &Analysis<'_>, sents: &[usize], claims: &Claims, in_conclusion
             continue;
         }
         let mut score = match claims.strength[s] {
-            CLEAR => 3.0,
-            VAGUE => 1.5,
+            CLEAR => 2.5,
+            VAGUE => 1.0,
             _ => 0.0,
         };
-        if sent.has(cue::STANCE) {
-            score += 3.0;
+        if sent.has(cue::STANCE) || first_person_stance(a, s) {
+            score += 4.0;
         }
         if attributed_to_others(a, sent.tok_start, sent.tok_end) {
             score -= 3.0;
@@ -428,7 +477,7 @@ fn pick_thesis(a: &Analysis<'_>, sents: &[usize], claims: &Claims, in_conclusion
                 score += 1.0;
             }
         } else {
-            score += 2.0 * pos;
+            score += 1.5 * pos;
         }
         if best.is_none_or(|(b, _)| score > b) {
             best = Some((score, s));
