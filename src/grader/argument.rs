@@ -446,6 +446,14 @@ fn announces_plan(a: &Analysis<'_>, s: usize) -> bool {
     })
 }
 
+/// Does a later sentence of `s`'s paragraph open by turning against what came before?
+fn turned_later(a: &Analysis<'_>, s: usize) -> bool {
+    let p = a.sentences[s].paragraph;
+    a.paragraph_sentences(p)
+        .find(|&x| x > s)
+        .is_some_and(|x| turns_against(a, a.sentences[x].tok_start, a.sentences[x].tok_end))
+}
+
 /// The introduction's thesis sentence: the most committed sentence, preferring the end of the
 /// introduction where students put it.
 fn pick_thesis(a: &Analysis<'_>, sents: &[usize], claims: &Claims, in_conclusion: bool) -> Option<usize> {
@@ -523,9 +531,12 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogr
         // An introduction sets out the debate before taking a side; what it reports of others
         // is background, not a counter-argument the essay answers.
         let in_intro = several && a.live_paragraphs.first() == Some(&sent.paragraph);
+        // Inside a body paragraph, a concession after its opening sentence concedes a detail of
+        // the paragraph's own point (a premise), not a claim against the thesis.
+        let may_counter = !in_intro && (!in_body || first_of_para);
         let mut countered = false;
         if let Some((conceded, main)) = concession(a, from, to) {
-            if !in_intro {
+            if may_counter {
                 push(&mut out, Role::CounterArgument, s, conceded);
                 countered = true;
             }
@@ -533,7 +544,7 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogr
                 push(&mut out, if is_thesis { Role::Thesis } else { Role::Rebuttal }, s, m);
             }
         } else if !is_thesis
-            && !in_intro
+            && may_counter
             && (attributed_to_others(a, sent.tok_start, to) || attributed_to_others(a, from, to))
             && !sent.question
         {
@@ -541,6 +552,11 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogr
             countered = true;
         } else if is_thesis {
             push(&mut out, Role::Thesis, s, (from, to));
+        } else if in_body && first_of_para && turned_later(a, s) {
+            // A paragraph that opens with a point and then turns on it ("However, …") opens
+            // with the view it answers.
+            push(&mut out, Role::CounterArgument, s, (from, to));
+            countered = true;
         } else if !in_intro && h.mentions_in(s) && answered_next(a, s) {
             // A historian's reading that the next sentence turns against ("That may be true of
             // his intentions; it is irrelevant to …") is a counter-argument.
