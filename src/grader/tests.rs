@@ -491,3 +491,19 @@ fn historians_introduced_in_unfamiliar_ways_are_found() {
     let people = span_texts(text, &g, SpanLabel::NamedPerson);
     assert!(people.is_empty(), "{people:?}");
 }
+
+#[test]
+fn thesis_feedback_quotes_the_claim_and_names_only_the_hedges_it_uses() {
+    let q = "How successful was Soviet foreign policy in the years 1925-1945?";
+    let text = "Soviet foreign policy was partly successful in these years.\n\nStalin signed a pact with Hitler in August 1939 and gained eastern Poland.\n\nIn the end the policy was partly successful.";
+    let g = grade(text, q, &rubric()).unwrap();
+    let t = g.criterion(Criterion::Thesis).unwrap();
+    assert_eq!(t.level, 2, "{t:?}");
+    assert!(
+        t.feedback.contains("Soviet foreign policy was partly successful"),
+        "{}",
+        t.feedback
+    );
+    assert!(t.feedback.contains("\u{201c}partly\u{201d}"), "{}", t.feedback);
+    assert!(!t.feedback.contains("in some ways"), "{}", t.feedback);
+}
