@@ -137,6 +137,12 @@ const FRAME_ADJ: &[&str] = &[
     "convinced",
     "sure",
     "confident",
+    "seen",
+    "shown",
+    "proven",
+    "me",
+    "statement",
+    "idea",
 ];
 
 /// Openers that turn against what came before.
@@ -192,7 +198,7 @@ fn skip_connective(a: &Analysis<'_>, from: usize, to: usize) -> usize {
 /// After a stance or report frame ("I firmly believe that", "it is true that", "some people
 /// argue that"), the start of the proposition; `from` when there is no frame.
 fn skip_frame(a: &Analysis<'_>, from: usize, to: usize) -> usize {
-    let limit = to.min(from + 16);
+    let limit = to.min(from + 24);
     for i in from..limit {
         if !word_is(a, i, &["that"]) || i + 3 >= to {
             continue;
@@ -240,7 +246,14 @@ fn cut_reason(a: &Analysis<'_>, from: usize, to: usize) -> usize {
             end = if after_comma { i - 1 } else { i };
             break;
         }
-        if word_is(a, i, &["because", "since"]) || (after_comma && word_is(a, i, &["as", "while", "whereas"])) {
+        let for_reasons =
+            word_is(a, i, &["for"]) && (i + 1..to.min(i + 4)).any(|k| word_is(a, k, &["reasons", "reason"]));
+        let due_to = word_is(a, i, &["due"]) && word_is(a, i + 1, &["to"]);
+        if word_is(a, i, &["because", "since"])
+            || for_reasons
+            || due_to
+            || (after_comma && word_is(a, i, &["as", "while", "whereas", "so"]))
+        {
             end = if is_punct(a, i - 1, &[',']) { i - 1 } else { i };
             break;
         }
@@ -257,9 +270,46 @@ fn proposition(a: &Analysis<'_>, from: usize, to: usize) -> (usize, usize) {
     while s < to && a.tokens[s].kind == TokenKind::Punct {
         s += 1;
     }
-    let s = skip_frame(a, s, to);
+    let s = skip_frame(a, after_inner_stance(a, s, to), to);
     let e = cut_reason(a, s, to);
     (s, e.max(s + 1).min(to))
+}
+
+/// "X, but I think Y", "X; nevertheless, in my own view, Y": when the writer's stance comes
+/// after a comma or semicolon, the claim is what follows it.
+fn after_inner_stance(a: &Analysis<'_>, from: usize, to: usize) -> usize {
+    const VERBS: &[&str] = &[
+        "think", "believe", "feel", "prefer", "agree", "affirm", "maintain", "contend", "argue",
+    ];
+    for i in (from + 3..to.saturating_sub(4)).rev() {
+        let after_break = is_punct(a, i - 1, &[',', ';', ':'])
+            || (i >= 2
+                && is_punct(a, i - 2, &[',', ';'])
+                && word_is(a, i - 1, &["but", "so", "and", "yet", "nevertheless", "however"]));
+        if !after_break {
+            continue;
+        }
+        if word_is(a, i, &["i"])
+            && let Some(v) = (i + 1..to.min(i + 3)).find(|&k| word_is(a, k, VERBS))
+        {
+            // "I prefer to learn with a teacher": the preference is the claim itself.
+            return if word_is(a, v, &["prefer"]) {
+                i
+            } else {
+                v + 1 + usize::from(word_is(a, v + 1, &["that"]))
+            };
+        }
+        if word_is(a, i, &["in"]) && word_is(a, i + 1, &["my"]) {
+            let mut k = i + 2;
+            if word_is(a, k, &["own"]) {
+                k += 1;
+            }
+            if word_is(a, k, &["view", "opinion"]) {
+                return k + 1 + usize::from(is_punct(a, k + 1, &[',']));
+            }
+        }
+    }
+    from
 }
 
 /// A concession inside the token range: (conceded clause, answering clause), as token ranges.
@@ -272,12 +322,12 @@ fn concession(a: &Analysis<'_>, from: usize, to: usize) -> Option<Split> {
         .filter(|&i| !a.tokens[from..i].iter().any(|t| t.kind == TokenKind::Punct))
         .or_else(|| next_word(a, from, to))?;
     let opens = word_is(a, first, CONCESSIVE)
-        || (word_is(a, first, &["even"]) && first + 1 < to && word_is(a, first + 1, &["though", "if"]))
+        || (word_is(a, first, &["even"]) && first + 1 < to && word_is(a, first + 1, &["though", "if", "when"]))
         || (word_is(a, first, &["despite"]) && (first + 1..to.min(first + 4)).any(|k| word_is(a, k, &["fact"])));
     if opens {
         let body = if word_is(a, first, &["even", "despite"]) {
             (first + 1..to)
-                .find(|&k| word_is(a, k, &["though", "if", "that"]))
+                .find(|&k| word_is(a, k, &["though", "if", "when", "that"]))
                 .map_or(first + 2, |k| k + 1)
         } else {
             first + 1
