@@ -469,8 +469,33 @@ fn first_person_stance(a: &Analysis<'_>, s: usize) -> bool {
                 && word_is(
                     a,
                     i + 1,
-                    &["opinion", "view", "viewpoint", "belief", "stance", "position"],
+                    &["opinion", "view", "viewpoint", "belief", "stance", "position", "point"],
                 ))
+            || (word_is(a, i, &["to"]) && word_is(a, i + 1, &["me"]) && is_punct(a, i + 2, &[',']))
+    })
+}
+
+/// "I agree with this statement", "I hold this belief", "some reasons can support my view": a
+/// sentence about a claim rather than the claim.
+fn refers_to_a_claim_elsewhere(a: &Analysis<'_>, s: usize) -> bool {
+    const CLAIM_NOUNS: &[&str] = &[
+        "statement",
+        "view",
+        "viewpoint",
+        "opinion",
+        "idea",
+        "belief",
+        "recommendation",
+        "trend",
+        "notion",
+        "claim",
+    ];
+    let sent = &a.sentences[s];
+    let has_that = (sent.tok_start..sent.tok_end).any(|i| word_is(a, i, &["that"]));
+    (sent.tok_start..sent.tok_end).any(|i| {
+        (word_is(a, i, &["this", "these", "that"]) && word_is(a, i + 1, CLAIM_NOUNS) && !has_that)
+            || (word_is(a, i, &["reasons", "reason"])
+                && (sent.tok_start..sent.tok_end).any(|k| word_is(a, k, &["my", "this"])))
     })
 }
 
@@ -527,6 +552,14 @@ fn pick_thesis(a: &Analysis<'_>, sents: &[usize], claims: &Claims, in_conclusion
         }
         if announces_plan(a, s) {
             score -= 3.0;
+        }
+        // "I disagree with this statement": the stance points at a claim made elsewhere.
+        if refers_to_a_claim_elsewhere(a, s) {
+            score -= 2.5;
+        }
+        // A conclusion's verdict is drawn: "Therefore, parents should …".
+        if in_conclusion && word_is(a, sent.tok_start, &["therefore", "thus", "hence", "so", "consequently"]) {
+            score += 1.5;
         }
         let pos = if n > 1 { k as f64 / (n - 1) as f64 } else { 1.0 };
         if in_conclusion {
