@@ -504,17 +504,17 @@ mod tests {
         // Pinned at what the grader reaches on the 118-essay dev set (issue #12 raises these
         // towards every relation held, adjacent >= 0.9 and QWK >= 0.8 on each criterion).
         assert!(
-            r.relations.passed >= 58,
+            r.relations.passed >= 59,
             "relations {}/{}: {:?}",
             r.relations.passed,
             r.relations.total,
             r.relations.failed
         );
         for (name, a, adjacent, qwk) in [
-            ("thesis", &r.criteria.thesis, 0.745, 0.656),
-            ("evidence", &r.criteria.evidence, 0.847, 0.752),
+            ("thesis", &r.criteria.thesis, 0.847, 0.788),
+            ("evidence", &r.criteria.evidence, 0.847, 0.758),
             ("historiography", &r.criteria.historiography, 0.915, 0.860),
-            ("balance", &r.criteria.balance, 0.754, 0.694),
+            ("balance", &r.criteria.balance, 0.771, 0.703),
         ] {
             assert!(a.adjacent >= adjacent, "{name} adjacent {}", a.adjacent);
             assert!(a.qwk >= qwk, "{name} qwk {}", a.qwk);
