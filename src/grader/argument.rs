@@ -63,10 +63,15 @@ impl ArgumentStructure {
 
     /// Counter-arguments that are answered by a rebuttal in the same paragraph.
     pub fn answered_counters(&self) -> usize {
+        let mut rebuttals: Vec<(usize, usize)> = self
+            .of_role(Role::Rebuttal)
+            .map(|r| (r.paragraph, r.sentence))
+            .collect();
+        rebuttals.sort_unstable();
         self.of_role(Role::CounterArgument)
             .filter(|c| {
-                self.of_role(Role::Rebuttal)
-                    .any(|r| r.paragraph == c.paragraph && r.sentence >= c.sentence)
+                let k = rebuttals.partition_point(|&r| r < (c.paragraph, c.sentence));
+                rebuttals.get(k).is_some_and(|&(p, _)| p == c.paragraph)
             })
             .count()
     }
@@ -79,17 +84,21 @@ impl ArgumentStructure {
     }
 }
 
+/// Is token `i` one of `words` (ASCII case-insensitive)? False past the end of the text.
 fn word_is(a: &Analysis<'_>, i: usize, words: &[&str]) -> bool {
-    let t = &a.tokens[i];
-    t.is_word() && {
-        let w = &a.text[t.start..t.end];
-        words.iter().any(|x| w.eq_ignore_ascii_case(x))
-    }
+    a.tokens.get(i).is_some_and(|t| {
+        t.is_word() && {
+            let w = &a.text[t.start..t.end];
+            words.iter().any(|x| w.eq_ignore_ascii_case(x))
+        }
+    })
 }
 
+/// Is token `i` one of these punctuation marks? False past the end of the text.
 fn is_punct(a: &Analysis<'_>, i: usize, chars: &[char]) -> bool {
-    let t = &a.tokens[i];
-    t.kind == TokenKind::Punct && chars.contains(&t.ch)
+    a.tokens
+        .get(i)
+        .is_some_and(|t| t.kind == TokenKind::Punct && chars.contains(&t.ch))
 }
 
 /// Subordinators that open a concession ("Although X, Y": X is conceded, Y answers it).
@@ -421,7 +430,7 @@ fn judged(a: &Analysis<'_>, s: usize, claims: &Claims) -> bool {
 /// Does the next sentence of the paragraph turn against sentence `s`, or concede it only to
 /// deny it ("That may be true …; it is irrelevant")?
 fn answered_next(a: &Analysis<'_>, s: usize) -> bool {
-    let Some(n) = a.live_sentences().map(|(i, _)| i).find(|&i| i > s) else {
+    let Some(n) = (s + 1..a.sentences.len()).find(|&i| !a.sentences[i].duplicate) else {
         return false;
     };
     let next = &a.sentences[n];
@@ -604,13 +613,18 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogr
     } else {
         None
     };
+    // Looked up per sentence: a flag per paragraph keeps long texts linear.
+    let mut is_body = vec![false; a.paragraphs.len()];
+    for &p in &st.body {
+        is_body[p] = true;
+    }
     let mut prev_counter: Option<(usize, usize)> = None; // (sentence, paragraph)
     for (s, sent) in a.live_sentences() {
         let from = skip_connective(a, sent.tok_start, sent.tok_end);
         let to = sent.tok_end;
         let is_thesis = Some(s) == thesis || Some(s) == restated;
         let first_of_para = a.paragraphs[sent.paragraph].sent_start == s;
-        let in_body = st.body.contains(&sent.paragraph) && several;
+        let in_body = several && is_body[sent.paragraph];
         // An introduction sets out the debate before taking a side; what it reports of others
         // is background, not a counter-argument the essay answers.
         let in_intro = several && a.live_paragraphs.first() == Some(&sent.paragraph);

@@ -440,23 +440,26 @@ fn a_blunt_negated_thesis_in_the_first_sentence_is_a_clear_claim() {
 
 #[test]
 fn every_grade_carries_its_argument_structure_as_labelled_spans() {
-    let g = grade(REFORM_ESSAY, REFORM_Q, &rubric()).unwrap();
-    let thesis = span_texts(REFORM_ESSAY, &g, SpanLabel::Thesis);
+    let q = "How far did the railways transform the British economy before 1870?";
+    let text = "Britain industrialised before the railways. I believe that the railways transformed the economy after 1840.\n\nAlthough the canals carried much coal before 1830, the railways soon carried far more of it. Freight rates fell by half between 1840 and 1870.\n\nSome historians argue that the railways were overrated. However, their own figures show that freight costs fell sharply.\n\nIn conclusion, the railways transformed the economy after 1840.";
+    let g = grade(text, q, &rubric()).unwrap();
+    let thesis = span_texts(text, &g, SpanLabel::Thesis);
     assert!(
-        thesis.iter().any(|t| t.starts_with("its significance lay less")),
+        thesis.contains(&"the railways transformed the economy after 1840"),
         "{thesis:?}"
     );
-    let counters = span_texts(REFORM_ESSAY, &g, SpanLabel::CounterArgument);
+    let counters = span_texts(text, &g, SpanLabel::CounterArgument);
     assert!(
-        counters.contains(&"Gash is right that landed families still dominated the Commons")
-            || counters.iter().any(|c| c.contains("landed families still dominated")),
+        counters.contains(&"the canals carried much coal before 1830"),
         "{counters:?}"
     );
-    let rebuttals = span_texts(REFORM_ESSAY, &g, SpanLabel::Rebuttal);
+    assert!(counters.contains(&"the railways were overrated"), "{counters:?}");
+    let rebuttals = span_texts(text, &g, SpanLabel::Rebuttal);
     assert!(
-        rebuttals.iter().any(|r| r.contains("precedent mattered more")),
+        rebuttals.contains(&"the railways soon carried far more of it"),
         "{rebuttals:?}"
     );
+    assert!(rebuttals.contains(&"freight costs fell sharply"), "{rebuttals:?}");
 }
 
 #[test]
