@@ -86,11 +86,19 @@ impl ArgumentStructure {
 
 /// Is token `i` one of `words` (ASCII case-insensitive)? False past the end of the text.
 fn word_is(a: &Analysis<'_>, i: usize, words: &[&str]) -> bool {
-    a.tokens.get(i).is_some_and(|t| {
-        t.is_word() && {
-            let w = &a.text[t.start..t.end];
-            words.iter().any(|x| w.eq_ignore_ascii_case(x))
-        }
+    let Some(t) = a.tokens.get(i) else {
+        return false;
+    };
+    if !t.is_word() {
+        return false;
+    }
+    // Called for most tokens of the introduction and conclusion: compare the length and the
+    // first letter before the whole word.
+    let w = &a.text.as_bytes()[t.start..t.end];
+    let first = w[0].to_ascii_lowercase();
+    words.iter().any(|x| {
+        let x = x.as_bytes();
+        x.len() == w.len() && x[0] == first && x.eq_ignore_ascii_case(w)
     })
 }
 
@@ -192,7 +200,7 @@ fn skip_connective(a: &Analysis<'_>, from: usize, to: usize) -> usize {
         let t = &a.tokens[i];
         if t.is_word() {
             words += 1;
-            if i > first && t.flag(tf::CAP) && !word_is(a, i, &["I"]) {
+            if i > first && t.flag(tf::CAP) && !word_is(a, i, &["i"]) {
                 return from;
             }
         } else if is_punct(a, i, &[',']) {
@@ -325,6 +333,18 @@ fn after_inner_stance(a: &Analysis<'_>, from: usize, to: usize) -> usize {
 type Split = ((usize, usize), Option<(usize, usize)>);
 
 fn concession(a: &Analysis<'_>, from: usize, to: usize) -> Option<Split> {
+    // Every concessive opener is a contrast word ("although", "though", "despite") or "even"
+    // or "albeit"; most sentences have none, and the cue test is cheaper than the word test.
+    let maybe = a.tokens[from..to].iter().any(|t| {
+        t.has(cue::CONTRAST)
+            || (t.is_word() && matches!(t.end - t.start, 4 | 6) && {
+                let w = &a.text[t.start..t.end];
+                w.eq_ignore_ascii_case("even") || w.eq_ignore_ascii_case("albeit")
+            })
+    });
+    if !maybe {
+        return None;
+    }
     // "From my point of view although X, Y": a short frame may precede the subordinator.
     let first = (from..to.min(from + 7))
         .find(|&i| word_is(a, i, CONCESSIVE) || (word_is(a, i, &["even"]) && word_is(a, i + 1, &["though", "if"])))
@@ -387,7 +407,15 @@ fn attributed_to_others(a: &Analysis<'_>, from: usize, to: usize) -> bool {
     if (first..limit).any(|i| a.tokens[i].has(cue::COUNTER)) {
         return true;
     }
-    // A group of others with a reporting verb close after it.
+    // A group of others with a reporting verb close after it. Most sentences report nobody:
+    // look for the verb first, by its cue, before matching any group word.
+    let verb_end = to.min(limit + 6);
+    if !a.tokens[first..verb_end]
+        .iter()
+        .any(|t| t.has(cue::REPORT_PRESENT | cue::REPORT_PAST_STRONG))
+    {
+        return false;
+    }
     for i in first..limit {
         if word_is(a, i, OTHERS) || a.tokens[i].has(cue::GENERIC_GROUP) {
             if word_is(a, i, &["one"]) && !word_is(a, i + 1, &["might", "could", "may", "can", "would"]) {
@@ -642,7 +670,8 @@ pub fn analyse(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogr
             }
         } else if !is_thesis
             && may_counter
-            && (attributed_to_others(a, sent.tok_start, to) || attributed_to_others(a, from, to))
+            && (attributed_to_others(a, sent.tok_start, to)
+                || (from != sent.tok_start && attributed_to_others(a, from, to)))
             && !sent.question
         {
             push(&mut out, Role::CounterArgument, s, (from, to));

@@ -482,10 +482,10 @@ fn word_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Vec<
     // words of movements and peoples ("Bolshevik", "Marxist", "Japanese") are not people.
     let after_article = i > 0 && a.tokens[i - 1].is_word() && a.tok_str(i - 1).eq_ignore_ascii_case("the");
     let group_word = !multi && {
-        let w = a.base_str(i).to_ascii_lowercase();
-        ["ism", "ist", "ists", "ik", "iks", "ese", "ish"]
-            .iter()
-            .any(|x| w.ends_with(x))
+        let w = a.base_str(i);
+        ["ism", "ist", "ists", "ik", "iks", "ese", "ish"].iter().any(|x| {
+            w.len() > x.len() && w.is_char_boundary(w.len() - x.len()) && w[w.len() - x.len()..].eq_ignore_ascii_case(x)
+        })
     };
     let label = if any_event || (!multi && t.flag(tf::ALL_CAPS)) || (after_article && !t.has(cue::TITLE)) || group_word
     {
