@@ -156,12 +156,13 @@ fn essayctl_eval_history_reports_agreement_and_relations_as_json() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cases).unwrap()).unwrap();
     assert_eq!(report["essays"], file["essays"].as_array().unwrap().len(), "{report}");
-    // Pinned at what the grader reaches on the 118-essay dev set (issue #12 raises these).
+    // Pinned at what the grader reaches on the 118-essay dev set (issue #12 raised thesis from
+    // 0.745/0.656; the goal is adjacent >= 0.9 and QWK >= 0.8 on each criterion).
     for (c, adjacent, qwk) in [
-        ("thesis", 0.745, 0.656),
-        ("evidence", 0.847, 0.752),
+        ("thesis", 0.847, 0.788),
+        ("evidence", 0.847, 0.758),
         ("historiography", 0.915, 0.860),
-        ("balance", 0.754, 0.694),
+        ("balance", 0.771, 0.703),
     ] {
         assert!(
             report["criteria"][c]["adjacent"].as_f64().unwrap() >= adjacent,
@@ -169,8 +170,42 @@ fn essayctl_eval_history_reports_agreement_and_relations_as_json() {
         );
         assert!(report["criteria"][c]["qwk"].as_f64().unwrap() >= qwk, "{c}: {report}");
     }
-    assert!(report["relations"]["passed"].as_u64().unwrap() >= 58, "{report}");
+    assert!(report["relations"]["passed"].as_u64().unwrap() >= 59, "{report}");
     assert!(report["ladders"]["soviet-fp"].as_f64().is_some());
+    // The same figures per question, so that a change is checked on questions it was not tuned on.
+    let questions = report["questions"].as_object().unwrap();
+    assert_eq!(questions.len(), file["questions"].as_array().unwrap().len(), "{report}");
+    let per_question_essays: u64 = questions.values().map(|q| q["essays"].as_u64().unwrap()).sum();
+    assert_eq!(per_question_essays, report["essays"].as_u64().unwrap());
+    assert!(questions["soviet-fp"]["criteria"]["thesis"]["qwk"].as_f64().is_some());
+}
+
+#[test]
+fn essayctl_eval_arguments_finds_major_claims_and_counter_arguments_in_annotated_essays() {
+    let data = repo_root().join("../shared/data/aae/train.json");
+    if !data.exists() {
+        eprintln!(
+            "skipping: {} not found (the research-licensed AAE corpus is not shipped)",
+            data.display()
+        );
+        return;
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_essayctl"))
+        .args(["--json", "eval", "arguments", "--data", data.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["essays"], 322, "{report}");
+    let f = |path: &[&str]| path.iter().fold(&report, |v, k| &v[*k]).as_f64().unwrap();
+    // Pinned at what the rules reach (issue #12 goals: found >= 0.9, counter-argument F1 >= 0.6),
+    // against the last-sentence-of-introduction baseline computed in the same run.
+    assert!(f(&["major_claim", "found"]) >= 0.91, "{report}");
+    assert!(f(&["major_claim", "precision"]) >= 0.69, "{report}");
+    assert!(f(&["major_claim", "found"]) > f(&["baseline_last_intro_sentence", "found"]) + 0.4);
+    assert!(f(&["counter_arguments", "f1"]) >= 0.36, "{report}");
+    assert!(f(&["counter_arguments", "precision"]) >= 0.47, "{report}");
+    assert!(f(&["claims", "f1"]) >= 0.45, "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

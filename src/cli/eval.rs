@@ -8,7 +8,7 @@ use clap::Subcommand;
 use super::CliError;
 use crate::{
     eval::{
-        asap, copies,
+        arguments as argument_eval, asap, copies,
         history::{CasesFile, evaluate, render_text},
     },
     grader::Rubric,
@@ -21,6 +21,12 @@ pub enum EvalCommand {
         /// A cases file in the format of ../shared/data/history-dev/cases.json.
         #[arg(long)]
         cases: PathBuf,
+    },
+    /// Argument structure (thesis, claims, counter-arguments) against annotated essays in the
+    /// format of ../shared/data/aae/train.json, each graded with its title as the question.
+    Arguments {
+        #[arg(long)]
+        data: PathBuf,
     },
     /// Copy detection: planted copies among the ASAP essays, stored with
     /// them; recall, false positives and lookup latency.
@@ -53,6 +59,7 @@ pub enum EvalCommand {
 pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
     let cases = match cmd {
         EvalCommand::History { cases } => cases,
+        EvalCommand::Arguments { data } => return arguments(&data, json),
         EvalCommand::Asap {
             data,
             sets,
@@ -81,6 +88,20 @@ pub fn run(cmd: EvalCommand, json: bool) -> Result<(), CliError> {
         outln!("{}", report.to_json());
     } else {
         out!("{}", render_text(&report));
+    }
+    Ok(())
+}
+
+fn arguments(data: &std::path::Path, json: bool) -> Result<(), CliError> {
+    let text =
+        std::fs::read_to_string(data).map_err(|e| CliError::Input(format!("cannot read {}: {e}", data.display())))?;
+    let essays = argument_eval::parse(&text).map_err(|e| CliError::Input(format!("{}: {e}", data.display())))?;
+    let report =
+        argument_eval::evaluate(&essays, &Rubric::history_default()).map_err(|e| CliError::Input(e.to_string()))?;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", argument_eval::render_text(&report));
     }
     Ok(())
 }

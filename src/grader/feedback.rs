@@ -3,6 +3,7 @@
 
 use super::criteria::Judgement;
 use super::flags::Flag;
+use super::lexicon::cue;
 use super::signals::Signals;
 use super::text::Analysis;
 use super::{Criterion, CriterionGrade};
@@ -69,8 +70,33 @@ fn thesis(j: Judgement, a: &Analysis<'_>, s: &Signals) -> String {
                 "You state the topic but not your answer: add a sentence to the introduction that gives your judgement on the question.".to_string()
             }
         }
-        2 => "Your claim is vague (\u{201c}partly\u{201d}, \u{201c}in some ways\u{201d}): commit to a clear judgement on the question and say what it rests on.".to_string(),
-        3 => "You give a clear answer to the question; now set out the factors or criteria your essay will weigh so the reader can follow your line of reasoning.".to_string(),
+        2 => match c.thesis_sentence {
+            Some(t) => {
+                // Name a hedge only when the sentence has one.
+                let sent = &a.sentences[t];
+                let hedge = (sent.tok_start..sent.tok_end)
+                    .find(|&i| a.tokens[i].has(cue::DEGREE_WEAK))
+                    .map(|i| a.tok_str(i));
+                match hedge {
+                    Some(h) => format!(
+                        "Your claim \u{201c}{}\u{201d} is hedged (\u{201c}{h}\u{201d}): commit to a clear judgement on the question and say what it rests on.",
+                        tail(a.sentence_text(t), 80)
+                    ),
+                    None => format!(
+                        "Your claim \u{201c}{}\u{201d} does not yet answer the question clearly: say how far you agree, using the question's own terms, and what your judgement rests on.",
+                        tail(a.sentence_text(t), 80)
+                    ),
+                }
+            }
+            None => "Your claim is vague: commit to a clear judgement on the question and say what it rests on.".to_string(),
+        },
+        3 => match c.thesis_sentence {
+            Some(t) => format!(
+                "You give a clear answer to the question (\u{201c}{}\u{201d}); now set out the factors or criteria your essay will weigh so the reader can follow your line of reasoning.",
+                tail(a.sentence_text(t), 80)
+            ),
+            None => "You give a clear answer to the question; now set out the factors or criteria your essay will weigh so the reader can follow your line of reasoning.".to_string(),
+        },
         4 => "A clear claim with a line of reasoning; to reach the top level, qualify it and carry the same judgement through each paragraph to the conclusion.".to_string(),
         _ => "A qualified, sustained thesis resolved consistently in the conclusion: keep linking each paragraph's mini-judgement back to it.".to_string(),
     }

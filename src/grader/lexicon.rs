@@ -61,6 +61,9 @@ pub mod cue {
     pub const ENGLISH: u64 = 1 << 44;
     /// Comparatives that evaluate only when said of an interpretation ("weaker", "better").
     pub const EVAL_COMPARATIVE: u64 = 1 << 45;
+    /// Verbs and adjectives of causation that make a blunt claim a judgement ("the war destroyed
+    /// the government", "necessary but not sufficient").
+    pub const CAUSAL: u64 = 1 << 46;
 }
 
 use cue::*;
@@ -154,6 +157,11 @@ const WORDS: &[(u64, &str)] = &[
          fundamentally essentially entirely wholly clearly undoubtedly greatest largest most decisively \
          heavily heaviest sole solely overriding far considerably profoundly deeply highly genuinely \
          outright chiefly undeniably unquestionably",
+    ),
+    (
+        CAUSAL,
+        "caused destroyed doomed undermined ensured precipitated provoked triggered sealed wrecked \
+         toppled necessary sufficient decided determined explains explained",
     ),
     (
         DEGREE_WEAK,

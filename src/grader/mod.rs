@@ -6,6 +6,8 @@
 //! The pipeline, one module per step:
 //! - [`text`]: one pass over the essay: tokens, sentences, paragraphs with byte offsets, word cues
 //!   from [`lexicon`], and repeated sentences marked so that no detector counts them twice.
+//! - [`argument`]: the argument's structure: thesis and its restatement, claims,
+//!   counter-arguments and rebuttals, each a clause with its paragraph.
 //! - [`signals`]: detectors for every signal RUBRIC.md lists: relevance to the question's key
 //!   terms, judgement sentences and where they sit, specific evidence and its explanation,
 //!   historians and interpretations, contrast, counter-argument and weighing.
@@ -16,6 +18,7 @@
 //! - [`rubric`]: weights, bands and thresholds; the total and the band.
 //! - [`feedback`]: the teacher's sentences.
 
+pub mod argument;
 pub mod criteria;
 pub mod feedback;
 pub mod flags;
@@ -57,10 +60,13 @@ pub enum SpanLabel {
     Contrast,
     CounterArgument,
     Weighing,
+    Thesis,
+    Claim,
+    Rebuttal,
 }
 
 impl SpanLabel {
-    pub const ALL: [SpanLabel; 19] = [
+    pub const ALL: [SpanLabel; 22] = [
         SpanLabel::ThesisSentence,
         SpanLabel::JudgementSentence,
         SpanLabel::UnansweredQuestion,
@@ -80,6 +86,9 @@ impl SpanLabel {
         SpanLabel::Contrast,
         SpanLabel::CounterArgument,
         SpanLabel::Weighing,
+        SpanLabel::Thesis,
+        SpanLabel::Claim,
+        SpanLabel::Rebuttal,
     ];
 
     /// The label named by [`SpanLabel::as_str`].
@@ -108,6 +117,9 @@ impl SpanLabel {
             SpanLabel::Contrast => "contrast",
             SpanLabel::CounterArgument => "counter_argument",
             SpanLabel::Weighing => "weighing",
+            SpanLabel::Thesis => "thesis",
+            SpanLabel::Claim => "claim",
+            SpanLabel::Rebuttal => "rebuttal",
         }
     }
 }

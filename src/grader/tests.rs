@@ -411,3 +411,102 @@ proptest! {
         }
     }
 }
+
+fn span_texts<'a>(text: &'a str, g: &Grade, label: SpanLabel) -> Vec<&'a str> {
+    g.criteria
+        .iter()
+        .flat_map(|c| c.spans.iter())
+        .filter(|s| s.label == label)
+        .map(|s| &text[s.start..s.end])
+        .collect()
+}
+
+#[test]
+fn a_blunt_negated_thesis_in_the_first_sentence_is_a_clear_claim() {
+    let q = "Why did the Weimar Republic collapse in 1933?";
+    let text = "The Depression destroyed the Weimar Republic; the treaty of Versailles did not. Mass unemployment after 1929 turned voters to the extremes, and the parties of the centre could not agree on how to pay for relief.\n\nIn March 1930 the grand coalition of Hermann Müller fell over unemployment insurance. Brüning then governed by decree, and his cuts deepened the slump. By July 1932 the Nazis won 37 per cent of the vote.\n\nIt is often argued that the constitution itself was to blame. Yet Article 48 had saved the Republic in 1923; what changed after 1930 was the economy, not the constitution.\n\nIn conclusion, the Depression destroyed the Weimar Republic, because it drove voters to the extremes.";
+    let g = grade(text, q, &rubric()).unwrap();
+    assert!(g.level(Criterion::Thesis) >= 3, "{:?}", g.criterion(Criterion::Thesis));
+    let thesis = span_texts(text, &g, SpanLabel::Thesis);
+    assert!(
+        thesis.iter().any(|t| t.starts_with("The Depression destroyed")),
+        "{thesis:?}"
+    );
+    // The Depression, the Reichstag and the Bolsheviks are not people.
+    let people = span_texts(text, &g, SpanLabel::NamedPerson);
+    assert!(!people.iter().any(|p| p.contains("Depression")), "{people:?}");
+    assert!(people.iter().any(|p| p.contains("Müller")), "{people:?}");
+}
+
+#[test]
+fn every_grade_carries_its_argument_structure_as_labelled_spans() {
+    let q = "How far did the railways transform the British economy before 1870?";
+    let text = "Britain industrialised before the railways. I believe that the railways transformed the economy after 1840.\n\nAlthough the canals carried much coal before 1830, the railways soon carried far more of it. Freight rates fell by half between 1840 and 1870.\n\nSome historians argue that the railways were overrated. However, their own figures show that freight costs fell sharply.\n\nIn conclusion, the railways transformed the economy after 1840.";
+    let g = grade(text, q, &rubric()).unwrap();
+    let thesis = span_texts(text, &g, SpanLabel::Thesis);
+    assert!(
+        thesis.contains(&"the railways transformed the economy after 1840"),
+        "{thesis:?}"
+    );
+    let counters = span_texts(text, &g, SpanLabel::CounterArgument);
+    assert!(
+        counters.contains(&"the canals carried much coal before 1830"),
+        "{counters:?}"
+    );
+    assert!(counters.contains(&"the railways were overrated"), "{counters:?}");
+    let rebuttals = span_texts(text, &g, SpanLabel::Rebuttal);
+    assert!(
+        rebuttals.contains(&"the railways soon carried far more of it"),
+        "{rebuttals:?}"
+    );
+    assert!(rebuttals.contains(&"freight costs fell sharply"), "{rebuttals:?}");
+}
+
+#[test]
+fn historians_introduced_in_unfamiliar_ways_are_found() {
+    let q = "How far was the New Deal a success?";
+    for (text, name) in [
+        (
+            "For the decade as a whole, Hobsbawm's reading stresses the collapse of world trade in 1931.",
+            "Hobsbawm",
+        ),
+        (
+            "The Marxist historian Eric Foner treats the New Deal as a rescue of capitalism.",
+            "Foner",
+        ),
+        (
+            "As Kershaw has shown, the regime depended on consent as well as terror.",
+            "Kershaw",
+        ),
+        (
+            "In 1961 Taylor, in The Origins of the Second World War, offers a very different account of 1939.",
+            "Taylor",
+        ),
+    ] {
+        let g = grade(text, q, &rubric()).unwrap();
+        let found = span_texts(text, &g, SpanLabel::Historian);
+        assert!(found.iter().any(|h| h.contains(name)), "{text}: {found:?}");
+    }
+    // Capitalised non-people are not historians or people.
+    let text = "The Reichstag passed the law in 1933, and the Bolshevik party seized power in 1917.";
+    let g = grade(text, q, &rubric()).unwrap();
+    assert!(span_texts(text, &g, SpanLabel::Historian).is_empty());
+    let people = span_texts(text, &g, SpanLabel::NamedPerson);
+    assert!(people.is_empty(), "{people:?}");
+}
+
+#[test]
+fn thesis_feedback_quotes_the_claim_and_names_only_the_hedges_it_uses() {
+    let q = "How successful was Soviet foreign policy in the years 1925-1945?";
+    let text = "Soviet foreign policy was partly successful in these years.\n\nStalin signed a pact with Hitler in August 1939 and gained eastern Poland.\n\nIn the end the policy was partly successful.";
+    let g = grade(text, q, &rubric()).unwrap();
+    let t = g.criterion(Criterion::Thesis).unwrap();
+    assert_eq!(t.level, 2, "{t:?}");
+    assert!(
+        t.feedback.contains("Soviet foreign policy was partly successful"),
+        "{}",
+        t.feedback
+    );
+    assert!(t.feedback.contains("\u{201c}partly\u{201d}"), "{}", t.feedback);
+    assert!(!t.feedback.contains("in some ways"), "{}", t.feedback);
+}

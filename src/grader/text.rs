@@ -428,12 +428,12 @@ fn is_closer(c: char) -> bool {
 }
 
 fn segment(text: &str, tokens: &mut [Token]) -> (Vec<Sentence>, Vec<Paragraph>) {
-    let blank_line_paragraphs = tokens.iter().any(|t| t.newlines_before >= 2);
+    let single_breaks = single_line_breaks_are_paragraphs(tokens);
     let para_break = |t: &Token| {
-        if blank_line_paragraphs {
-            t.newlines_before >= 2
-        } else {
+        if single_breaks {
             t.newlines_before >= 1
+        } else {
+            t.newlines_before >= 2
         }
     };
     let mut sentences: Vec<Sentence> = Vec::new();
@@ -480,6 +480,28 @@ fn segment(text: &str, tokens: &mut [Token]) -> (Vec<Sentence>, Vec<Paragraph>) 
         i = last + 1;
     }
     (sentences, paragraphs)
+}
+
+/// Do single line breaks separate paragraphs? Always when the text has no blank line. With
+/// blank lines too, only when most single breaks follow the end of a sentence: a blank line
+/// after the title and single breaks after that (as many LMS text boxes send it) is paragraphs;
+/// lines hard-wrapped mid-sentence are not.
+fn single_line_breaks_are_paragraphs(tokens: &[Token]) -> bool {
+    if !tokens.iter().any(|t| t.newlines_before >= 2) {
+        return true;
+    }
+    let mut single = 0usize;
+    let mut after_sentence_end = 0usize;
+    for k in 1..tokens.len() {
+        if tokens[k].newlines_before == 1 {
+            single += 1;
+            let prev = &tokens[k - 1];
+            if prev.kind == TokenKind::Punct && (is_sentence_end(prev.ch) || is_closer(prev.ch)) {
+                after_sentence_end += 1;
+            }
+        }
+    }
+    single > 0 && after_sentence_end * 3 >= single * 2
 }
 
 /// Inside a paragraph, a line break ends a sentence only after sentence-final punctuation.
@@ -571,6 +593,18 @@ mod tests {
     fn single_newlines_are_paragraphs_when_no_blank_line_is_used() {
         let a = Analysis::new("First paragraph here.\nSecond paragraph here.");
         assert_eq!(a.paragraphs.len(), 2);
+    }
+
+    #[test]
+    fn a_blank_line_after_the_title_and_single_breaks_after_it_are_all_paragraphs() {
+        let text = "Why did it fall?\n\nThe war destroyed it. It split the allies.\nThe army dissolved in July.\nIn conclusion, the war did it.";
+        let a = Analysis::new(text);
+        assert_eq!(a.paragraphs.len(), 4);
+        assert_eq!(a.sentences[a.paragraphs[2].sent_start].paragraph, 2);
+        // Lines wrapped mid-sentence are one paragraph.
+        let wrapped =
+            "Title\n\nThe war destroyed the government\nbecause it split the allies.\n\nThe army dissolved\nin July.";
+        assert_eq!(Analysis::new(wrapped).paragraphs.len(), 3);
     }
 
     #[test]

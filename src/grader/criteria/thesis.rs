@@ -1,5 +1,6 @@
 //! Thesis: does the essay answer the question with an argued position?
 
+use super::super::argument::Role;
 use super::super::signals::Signals;
 use super::super::signals::claims::{CLEAR, NONE, VAGUE};
 use super::super::text::Analysis;
@@ -49,6 +50,10 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
             }
         }
     };
+    // "But which was the most important? It is hard to say": a conclusion that declines to
+    // answer leaves only the question standing, whatever the sentences before it claim.
+    let declined = c.non_answer && s.structure.conclusion.iter().any(|x| c.unanswered.contains(x));
+    let j = if declined { j.cap(1) } else { j };
     let mut v = Vec::new();
     if let Some(t) = c.thesis_sentence {
         let sent = &a.sentences[t];
@@ -59,6 +64,14 @@ pub fn assess(a: &Analysis<'_>, s: &Signals) -> (Judgement, Vec<Span>) {
             let sent = &a.sentences[x];
             v.push(span(sent.start, sent.end, SpanLabel::JudgementSentence));
         }
+    }
+    for x in &s.argument_structure.components {
+        let label = match x.role {
+            Role::Thesis => SpanLabel::Thesis,
+            Role::Claim => SpanLabel::Claim,
+            _ => continue,
+        };
+        v.push(span(x.start, x.end, label));
     }
     for &q in &c.unanswered {
         let sent = &a.sentences[q];

@@ -71,9 +71,9 @@ pub fn detect(a: &Analysis<'_>, st: &Structure, claims: &Claims, h: &Historiogra
         }
         for i in s.tok_start..s.tok_end {
             let t = &a.tokens[i];
-            let label = if t.has(cue::COUNTER) {
-                SpanLabel::CounterArgument
-            } else if t.has(cue::CONTRAST) {
+            // The counter-argument itself is a clause of the argument structure; its cue
+            // phrase is a contrast.
+            let label = if t.has(cue::COUNTER | cue::CONTRAST) {
                 SpanLabel::Contrast
             } else if t.has(cue::WEIGH) {
                 SpanLabel::Weighing

@@ -96,6 +96,11 @@ pub fn judge(a: &Analysis<'_>, s: usize, q: &QuestionTerms, h: &Historiography) 
         if term.is_some_and(|x| !q.terms[x].generic) {
             focus = true;
         }
+        if t.has(cue::CAUSAL) {
+            // A causal verb predicates by itself: "the war destroyed the government".
+            verdict = true;
+            predicate = true;
+        }
         if t.has(cue::VERDICT) || is_judgement_term {
             verdict = true;
             // A verdict predicated by a copula: "was a failure", "bears responsibility".

@@ -376,6 +376,24 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
                     quote_after_verb += 1;
                 }
             }
+            // "Taylor, in The Origins of the Second World War, offers …": a name, then a book
+            // between commas, then the verb.
+            if !t.flag(tf::CAP)
+                && (t.has(cue::REPORT_PRESENT | cue::REPORT_PAST_STRONG)
+                    || f.lower_is(i, "offers")
+                    || f.lower_is(i, "offered"))
+                && i >= s.tok_start + 4
+                && f.punct_is(i - 1, ',')
+                && let Some(open) = (i.saturating_sub(14).max(s.tok_start + 1)..i - 1)
+                    .rev()
+                    .find(|&k| f.punct_is(k, ','))
+                && f.lower_is(open + 1, "in")
+                && a.tokens.get(open + 2).is_some_and(|x| x.flag(tf::CAP))
+                && f.name_word(open - 1)
+                && let Some(st) = f.name_ending_at(open - 1)
+            {
+                f.add(st, open - 1, 2.0);
+            }
             // "according to X"
             if f.lower_is(i, "according") && f.lower_is(i + 1, "to") && i + 2 < s.tok_end {
                 f.add_list(i + 2, 2.0);
@@ -387,8 +405,20 @@ pub fn detect(a: &Analysis<'_>, q: &QuestionTerms) -> Historiography {
             {
                 let multi = start < i;
                 let next = i + 1;
+                // "Hobsbawm's reading", "Kershaw's interpretation": nouns only scholarship takes.
+                let scholarly = f.word(next)
+                    && [
+                        "reading",
+                        "interpretation",
+                        "thesis",
+                        "analysis",
+                        "historiography",
+                        "scholarship",
+                    ]
+                    .iter()
+                    .any(|w| f.lower_is(next, w));
                 let strength = if f.word(next) && a.tokens[next].has(cue::INTERP_NOUN) {
-                    if multi { 2.0 } else { 1.5 }
+                    if multi || scholarly { 2.0 } else { 1.5 }
                 } else if a.tokens.get(next).is_some_and(|n| n.kind == TokenKind::Punct) && is_open_quote(a, next) {
                     1.5
                 } else if f.lower_is(next, "the")

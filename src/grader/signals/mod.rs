@@ -89,6 +89,8 @@ pub struct Signals {
     pub specifics: specifics::Specifics,
     pub historians: historians::Historiography,
     pub argument: argument::Argument,
+    /// Thesis, claims, counter-arguments and rebuttals ([`crate::grader::argument`]).
+    pub argument_structure: super::argument::ArgumentStructure,
     pub style: style::Style,
 }
 
@@ -101,6 +103,7 @@ impl Signals {
         let claims = claims::detect(a, &q, &structure, &historians);
         let specifics = specifics::detect(a, &q, &structure, &historians, &claims);
         let argument = argument::detect(a, &structure, &claims, &historians);
+        let argument_structure = super::argument::analyse(a, &structure, &claims, &historians);
         let style = style::detect(a);
         Signals {
             structure,
@@ -110,6 +113,7 @@ impl Signals {
             specifics,
             historians,
             argument,
+            argument_structure,
             style,
         }
     }

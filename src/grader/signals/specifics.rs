@@ -478,7 +478,17 @@ fn word_item(cx: &Ctx<'_, '_>, si: usize, i: usize, end: usize, items: &mut Vec<
     }
     let after_place_prep =
         i > 0 && a.tokens[i - 1].is_word() && !a.tokens[i - 1].flag(tf::CAP) && a.tokens[i - 1].has(cue::PLACE_PREP);
-    let label = if any_event || (!multi && t.flag(tf::ALL_CAPS)) {
+    // People rarely take the article ("the Depression", "the Reichstag", "the Bolsheviks"), and
+    // words of movements and peoples ("Bolshevik", "Marxist", "Japanese") are not people.
+    let after_article = i > 0 && a.tokens[i - 1].is_word() && a.tok_str(i - 1).eq_ignore_ascii_case("the");
+    let group_word = !multi && {
+        let w = a.base_str(i);
+        ["ism", "ist", "ists", "ik", "iks", "ese", "ish"].iter().any(|x| {
+            w.len() > x.len() && w.is_char_boundary(w.len() - x.len()) && w[w.len() - x.len()..].eq_ignore_ascii_case(x)
+        })
+    };
+    let label = if any_event || (!multi && t.flag(tf::ALL_CAPS)) || (after_article && !t.has(cue::TITLE)) || group_word
+    {
         SpanLabel::Event
     } else if t.has(cue::TITLE) {
         SpanLabel::NamedPerson
