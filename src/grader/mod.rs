@@ -33,7 +33,7 @@ pub use flags::Flag;
 pub use rubric::{Band, Criterion, Rubric, RubricError};
 
 /// Recorded on every grade, so that an old grade can be explained by the code that made it.
-pub const GRADER_VERSION: &str = "history-grader/1.0.0";
+pub const GRADER_VERSION: &str = "history-grader/1.1.0";
 
 /// Texts above this size are refused rather than graded (a school essay is far smaller).
 pub const MAX_TEXT_BYTES: usize = 1 << 20;
