@@ -25,6 +25,7 @@ pub enum EvalCommand {
     /// Argument structure (thesis, claims, counter-arguments) against annotated essays in the
     /// format of ../shared/data/aae/train.json, each graded with its title as the question.
     Arguments {
+        /// The annotated essays: a JSON file in the aae/train.json format.
         #[arg(long)]
         data: PathBuf,
     },
