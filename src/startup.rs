@@ -158,6 +158,17 @@ async fn bind_http(addr: std::net::SocketAddr) -> Result<TcpListener, StartupErr
         .map_err(|error| StartupError::HttpListen { addr, error })
 }
 
+/// Serves the HTTP listener until `stopping` turns true, then lets the
+/// requests in flight finish.
+async fn serve_http(http: TcpListener, app: axum::Router, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    let served = axum::serve(http, app).with_graceful_shutdown(async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    });
+    if let Err(e) = served.await {
+        tracing::error!(error = %e, "the HTTP listener failed");
+    }
+}
+
 /// Serves essayd on `listener` (and on `config.http_listen` if set) until
 /// `shutdown` resolves, then finishes the requests in flight, flushes the
 /// store and returns.
@@ -262,29 +273,27 @@ async fn serve_on(
         GradingJobServiceServer::new(GradingJobApi::new(jobs.clone(), grading.clone())),
         auth.clone(),
     );
-    // The HTTP listener is bound before links are made, so that the default
-    // public URL names the port it really got.
+    // The HTTP listener was bound by the caller, so the default public URL
+    // names the port it really got.
     let web_config = WebConfig::new(&config.report_frame_ancestors).map_err(StartupError::Reports)?;
-    let http_listener = http;
-    let public_url = match (&config.public_url, &http_listener) {
-        (Some(url), _) => Some(url.clone()),
-        (None, Some(l)) => l.local_addr().ok().map(|a| format!("http://{a}")),
-        (None, None) => None,
-    };
+    let http_addr = http.as_ref().and_then(|l| l.local_addr().ok());
+    let public_url = config
+        .public_url
+        .clone()
+        .or_else(|| http_addr.map(|a| format!("http://{a}")));
     let dyn_store: Arc<dyn Store> = store.clone();
     let signer = ReportLinks::load_signer(&dyn_store)
         .await
         .map_err(|e| StartupError::Reports(format!("cannot load the link signing key: {e}")))?;
     let report_links = ReportLinks::new(signer, public_url.clone(), grading.clone(), jobs.clone());
-    let http_addr = http_listener.as_ref().and_then(|l| l.local_addr().ok());
-    let report_pages = http_listener.as_ref().map(|_| ReportPages {
+    let report_pages = ReportPages {
         links: report_links.clone(),
         grading: grading.clone(),
         essays: essays.clone(),
         jobs: jobs.clone(),
         similarity: similarity.clone(),
         config: web_config,
-    });
+    };
     let report_service = InterceptedService::new(ReportServiceServer::new(ReportApi::new(report_links)), auth.clone());
     let metrics = Metrics::new(ServiceCollector::new(
         ServiceStats::new(store.clone()),
@@ -356,8 +365,8 @@ async fn serve_on(
     // Metrics outermost, so that shed requests are counted too. HTTP calls
     // go through the same layers (and share the in-flight limit).
     let in_flight = InFlightLimitLayer::new(config.max_in_flight);
-    let http_server = match (http_listener, report_pages) {
-        (Some(http), Some(pages)) => {
+    let http_server = match http {
+        Some(http) => {
             let grpc = tower::ServiceBuilder::new()
                 .layer(metrics.layer())
                 .layer(in_flight.clone())
@@ -374,18 +383,10 @@ async fn serve_on(
                 public_url = public_url.as_deref().unwrap_or_default(),
                 "HTTP listening: report pages on /reports/, the JSON API on /v1/ (OpenAPI at /v1/openapi.json)"
             );
-            let app = gateway.router().merge(crate::web::report_router(pages));
-            let mut stopped = http_stopping.clone();
-            Some(tokio::spawn(async move {
-                let served = axum::serve(http, app).with_graceful_shutdown(async move {
-                    let _ = stopped.wait_for(|stop| *stop).await;
-                });
-                if let Err(e) = served.await {
-                    tracing::error!(error = %e, "the HTTP listener failed");
-                }
-            }))
+            let app = gateway.router().merge(crate::web::report_router(report_pages));
+            Some(tokio::spawn(serve_http(http, app, http_stopping)))
         }
-        _ => None,
+        None => None,
     };
     let server = builder
         .layer(metrics.layer())
