@@ -8,9 +8,9 @@ use axum::{
 };
 use serde_json::{Value as Json, json};
 use tonic::{Code, Status};
-use tonic_types::{ErrorDetails, StatusExt};
+use tonic_types::StatusExt;
 
-use crate::api::status::ERROR_DOMAIN;
+use crate::core::CoreError;
 
 /// The HTTP status of a gRPC code.
 pub fn http_status(code: Code) -> StatusCode {
@@ -31,12 +31,10 @@ pub fn http_status(code: Code) -> StatusCode {
 }
 
 /// An INVALID_ARGUMENT status naming `field` (a request's field path, a
-/// query parameter, or `body`), as the gRPC API's own are.
+/// query parameter, or `body`), made as the gRPC API's own are: from a
+/// core error, through the one mapping to `Status`.
 pub fn invalid(field: &str, description: impl Into<String>) -> Status {
-    let description = description.into();
-    let mut details = ErrorDetails::with_bad_request_violation(field, description.clone());
-    details.set_error_info("INVALID_JSON_REQUEST", ERROR_DOMAIN, std::collections::HashMap::new());
-    Status::with_error_details(Code::InvalidArgument, format!("{field}: {description}"), details)
+    CoreError::invalid(field, "INVALID_JSON_REQUEST", description).into()
 }
 
 /// The `google.rpc.Status` JSON of `status`.
