@@ -101,6 +101,17 @@ fn job_table(jobs: &[v1::GradingJob]) -> String {
     t.to_string()
 }
 
+/// One job, as `jobs get` and `jobs watch` start from it.
+async fn fetch(client: &mut GradingJobServiceClient<Conn>, id: &str) -> Result<v1::GradingJob, CliError> {
+    Ok(client
+        .get_grading_job(v1::GetGradingJobRequest { id: id.to_owned() })
+        .await
+        .map_err(job_error(id))?
+        .into_inner()
+        .job
+        .unwrap_or_default())
+}
+
 pub async fn run(cmd: JobCommand, endpoint: &str, json: bool) -> Result<(), CliError> {
     let mut client = GradingJobServiceClient::new(connect(endpoint).await?);
     let show = |job: &v1::GradingJob| {
@@ -137,24 +148,9 @@ pub async fn run(cmd: JobCommand, endpoint: &str, json: bool) -> Result<(), CliE
                 outln!("{}", job_table(&all));
             }
         }
-        JobCommand::Get { id } => {
-            let job = client
-                .get_grading_job(v1::GetGradingJobRequest { id: id.clone() })
-                .await
-                .map_err(job_error(&id))?
-                .into_inner()
-                .job
-                .unwrap_or_default();
-            show(&job);
-        }
+        JobCommand::Get { id } => show(&fetch(&mut client, &id).await?),
         JobCommand::Watch { id } => {
-            let job = client
-                .get_grading_job(v1::GetGradingJobRequest { id: id.clone() })
-                .await
-                .map_err(job_error(&id))?
-                .into_inner()
-                .job
-                .unwrap_or_default();
+            let job = fetch(&mut client, &id).await?;
             watch(&mut client, job, json).await?;
         }
         JobCommand::Cancel { id } => {
