@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::{CliError, Conn, connect, grade::flag_name, output};
+use crate::core::results_csv::{self, ResultRow};
 use crate::proto::v1::{self, grading_job_service_client::GradingJobServiceClient, watch_grading_job_response::Event};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -308,14 +309,6 @@ async fn watch(client: &mut GradingJobServiceClient<Conn>, job: v1::GradingJob, 
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 pub async fn results(args: ResultsArgs, endpoint: &str) -> Result<(), CliError> {
     let mut client = GradingJobServiceClient::new(connect(endpoint).await?);
     const CRITERIA: [&str; 4] = ["thesis", "evidence", "historiography", "balance"];
@@ -333,10 +326,7 @@ pub async fn results(args: ResultsArgs, endpoint: &str) -> Result<(), CliError> 
             .into_inner();
         // The header only once the job is known, so an error prints no CSV.
         if first && let ResultFormat::Csv = args.format {
-            outln!(
-                "essay_id,external_id,author_id,author_name,{},total,max_mark,band,flags,grading_progress,error",
-                CRITERIA.join(",")
-            );
+            outln!("{}", results_csv::HEADER);
         }
         first = false;
         for r in &page.results {
@@ -358,24 +348,20 @@ pub async fn results(args: ResultsArgs, endpoint: &str) -> Result<(), CliError> 
             let lti = grade.and_then(|g| g.lti_score.clone()).unwrap_or_default();
             match args.format {
                 ResultFormat::Csv => {
-                    let row = [
-                        r.essay_id.clone(),
-                        r.external_id.clone(),
-                        author.id.clone(),
-                        author.display_name.clone(),
-                        level("thesis"),
-                        level("evidence"),
-                        level("historiography"),
-                        level("balance"),
-                        grade.map(|g| format!("{:.2}", g.total)).unwrap_or_default(),
-                        grade.map(|g| format!("{}", g.max_mark)).unwrap_or_default(),
-                        grade.map(|g| g.band.clone()).unwrap_or_default(),
-                        flags.join(";"),
-                        lti.grading_progress.clone(),
-                        error.clone(),
-                    ];
-                    let row: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-                    outln!("{}", row.join(","));
+                    let row = ResultRow {
+                        essay_id: r.essay_id.clone(),
+                        external_id: r.external_id.clone(),
+                        author_id: author.id.clone(),
+                        author_name: author.display_name.clone(),
+                        levels: CRITERIA.map(level),
+                        total: grade.map(|g| format!("{:.2}", g.total)).unwrap_or_default(),
+                        max_mark: grade.map(|g| format!("{}", g.max_mark)).unwrap_or_default(),
+                        band: grade.map(|g| g.band.clone()).unwrap_or_default(),
+                        flags: flags.join(";"),
+                        grading_progress: lti.grading_progress.clone(),
+                        error: error.clone(),
+                    };
+                    outln!("{}", row.to_csv());
                 }
                 ResultFormat::Jsonl => {
                     let levels: serde_json::Map<String, serde_json::Value> = CRITERIA

@@ -14,6 +14,7 @@ mod grading;
 mod ids;
 mod jobs;
 mod report_links;
+pub mod results_csv;
 mod rubrics;
 mod similarity;
 mod stats;

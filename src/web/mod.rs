@@ -362,7 +362,7 @@ async fn job_csv(
     let link = authorize(&pages, ReportTarget::Job(job_id), query)?;
     let csv = blocking(move || {
         pages.jobs.get(&link.tenant, job_id)?;
-        let mut csv = String::from(pages::CSV_HEADER);
+        let mut csv = format!("{}\n", crate::core::results_csv::HEADER);
         for_each_result(&pages, &link.tenant, job_id, |r| csv.push_str(&pages::csv_row(r)))?;
         Ok(csv)
     })

@@ -15,7 +15,7 @@ use super::{
     highlight::{Mark, marks, runs},
 };
 use crate::{
-    core::{Essay, EssayId, GradeRecordView, Job, JobResult, SimilarEssay},
+    core::{Essay, EssayId, GradeRecordView, Job, JobResult, SimilarEssay, results_csv::ResultRow},
     grader::{Criterion, SpanLabel},
 };
 
@@ -461,45 +461,31 @@ pub fn error_page(title: &str, message: &str) -> String {
     )
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-/// The CSV header, in the columns of `essayctl results --format csv`.
-pub const CSV_HEADER: &str = "essay_id,external_id,author_id,author_name,thesis,evidence,historiography,balance,total,max_mark,band,flags,grading_progress,error\n";
-
-/// One result as a CSV row (with its newline), as `essayctl results` prints it.
+/// One result as a row of the results CSV ([`crate::core::results_csv`]), with its newline.
 pub fn csv_row(r: &JobResult) -> String {
     let (grade, error) = match &r.outcome {
         Ok(g) => (Some(g), String::new()),
         Err(e) => (None, e.message.clone()),
     };
     let level = |c: Criterion| grade.map(|g| g.grade.level(c).to_string()).unwrap_or_default();
-    let fields = [
-        r.essay_id.to_string(),
-        r.external_id.clone(),
-        r.author.id.clone(),
-        r.author.display_name.clone(),
-        level(Criterion::Thesis),
-        level(Criterion::Evidence),
-        level(Criterion::Historiography),
-        level(Criterion::Balance),
-        grade.map(|g| format!("{:.2}", g.grade.total)).unwrap_or_default(),
-        grade.map(|g| format!("{}", g.grade.max_mark)).unwrap_or_default(),
-        grade.map(|g| g.grade.band.clone()).unwrap_or_default(),
-        grade
+    let mut row = ResultRow {
+        essay_id: r.essay_id.to_string(),
+        external_id: r.external_id.clone(),
+        author_id: r.author.id.clone(),
+        author_name: r.author.display_name.clone(),
+        levels: Criterion::ALL.map(level),
+        total: grade.map(|g| format!("{:.2}", g.grade.total)).unwrap_or_default(),
+        max_mark: grade.map(|g| format!("{}", g.grade.max_mark)).unwrap_or_default(),
+        band: grade.map(|g| g.grade.band.clone()).unwrap_or_default(),
+        flags: grade
             .map(|g| g.grade.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(";"))
             .unwrap_or_default(),
-        grade
+        grading_progress: grade
             .map(|g| g.lti_score().grading_progress.to_owned())
             .unwrap_or_default(),
         error,
-    ];
-    let mut row = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    }
+    .to_csv();
     row.push('\n');
     row
 }
