@@ -6,13 +6,15 @@ use std::{
 };
 
 use clap::Subcommand;
-use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{CliError, connect, output};
 use crate::{
     api::convert::time_to_proto,
-    core::essay_site::{self, ParsedPage},
+    core::{
+        essay_site::{self, ParsedPage},
+        text_metrics,
+    },
     proto::v1::{self, essay_service_client::EssayServiceClient},
 };
 
@@ -260,7 +262,7 @@ pub async fn run(cmd: EssayCommand, endpoint: &str, json: bool) -> Result<(), Cl
                 essay.assignment_id = assignment.clone();
                 essay.course_id = course.clone();
                 let author = essay.author.as_ref().map(|a| a.id.clone()).unwrap_or_default();
-                let hash = hex::encode(Sha256::digest(essay.text.as_bytes()));
+                let hash = text_metrics::content_sha256(&essay.text);
                 if !allow_duplicate {
                     if !stored.contains_key(&author) {
                         let known = stored_hashes(&mut client, &assignment, &author).await?;

@@ -160,8 +160,14 @@ pub fn measure(text: &str) -> TextMetrics {
         flesch_kincaid_grade,
         looks_english: words >= MIN_WORDS_FOR_LANGUAGE && english_score >= ENGLISH_THRESHOLD,
         english_score,
-        content_sha256: hex::encode(Sha256::digest(text.as_bytes())),
+        content_sha256: content_sha256(text),
     }
+}
+
+/// The hex SHA-256 of a text, as stored essays carry it (`content_sha256`):
+/// clients that match a file against stored essays hash it here too.
+pub fn content_sha256(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
 }
 
 fn saturate(n: u64) -> u32 {
